@@ -1,0 +1,22 @@
+# Sourced by ./netfence and ./run-tests: exports JAVA_HOME pointing at a JDK >= 25.
+# Order: $JAVA_HOME if it is 25 or newer, else the newest JDK >= 25 under /usr/lib/jvm.
+netfence_java_major() { # prints the feature version of the java binary $1, or 0
+  "$1" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1 | grep -E '^[0-9]+$' || echo 0
+}
+netfence_find_jdk25() {
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ] && [ "$(netfence_java_major "$JAVA_HOME/bin/java")" -ge 25 ]; then
+    return 0
+  fi
+  local best="" best_v=0 d v
+  for d in /usr/lib/jvm/*/; do
+    d=${d%/}
+    [ -x "$d/bin/javac" ] || continue
+    v=$(netfence_java_major "$d/bin/java")
+    if [ "$v" -ge 25 ] && [ "$v" -gt "$best_v" ]; then best=$d; best_v=$v; fi
+  done
+  if [ -z "$best" ]; then
+    echo "Netfence needs a JDK 25 or newer: set JAVA_HOME to one, or install one under /usr/lib/jvm (found none; the default java is $(java -version 2>&1 | head -1))." >&2
+    return 1
+  fi
+  export JAVA_HOME=$best
+}

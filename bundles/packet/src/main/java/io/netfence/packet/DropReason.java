@@ -1,0 +1,62 @@
+package io.netfence.packet;
+
+/**
+ * Why a packet was dropped. Every drop is counted under one of these, per port, so an operator
+ * can tell a hostile packet from a missing route. The {@link #label()} is what `ip -s link` and
+ * JSON output show; keep labels stable, they are part of the user interface.
+ */
+public enum DropReason {
+    // Malformed input (the dissector)
+    TRUNCATED_ETHERNET("truncated_eth"),
+    TRUNCATED_VLAN("truncated_vlan"),
+    TRUNCATED_ARP("truncated_arp"),
+    BAD_ARP("bad_arp"),
+    TRUNCATED_IPV4("truncated_ipv4"),
+    BAD_IP_VERSION("bad_ip_version"),
+    BAD_IPV4_HEADER_LENGTH("bad_ipv4_ihl"),
+    BAD_IPV4_TOTAL_LENGTH("bad_ipv4_len"),
+    BAD_IPV4_CHECKSUM("bad_ipv4_csum"),
+    BAD_IPV4_ADDRESS("bad_ipv4_addr"),
+    TRUNCATED_IPV6("truncated_ipv6"),
+    BAD_IPV6_PAYLOAD_LENGTH("bad_ipv6_len"),
+    BAD_IPV6_EXTENSION_HEADER("bad_ipv6_exthdr"),
+    IPV6_EXTENSION_HEADER_LIMIT("ipv6_exthdr_limit"),
+    TRUNCATED_L4("truncated_l4"),
+    BAD_L4_CHECKSUM("bad_l4_csum"),
+    BAD_ICMP("bad_icmp"),
+    // Forwarding decisions
+    LINK_DOWN("link_down"),
+    NOT_FOR_US("not_for_us"),
+    UNSUPPORTED_ETHERTYPE("unsupported_ethertype"),
+    UNSUPPORTED_PROTOCOL("unsupported_proto"),
+    NO_ROUTE("no_route"),
+    BLACKHOLE("blackhole"),
+    TTL_EXCEEDED("ttl_exceeded"),
+    MTU_EXCEEDED("mtu_exceeded"),
+    NEIGHBOUR_UNRESOLVED("neigh_unresolved"),
+    NEIGHBOUR_QUEUE_FULL("neigh_queue_full"),
+    MARTIAN("martian"),
+    TX_ERROR("tx_error"),
+    TX_QUEUE_FULL("tx_queue_full"),
+    RX_ERROR("rx_error"),
+    STAGE_DROP("stage_drop");
+
+    private static final DropReason[] VALUES = values();
+    private final String label;
+
+    DropReason(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public static DropReason of(int ordinal) {
+        return VALUES[ordinal];
+    }
+
+    public static int count() {
+        return VALUES.length;
+    }
+}
