@@ -16,12 +16,17 @@ public enum DropReason {
     BAD_IPV4_HEADER_LENGTH("bad_ipv4_ihl"),
     BAD_IPV4_TOTAL_LENGTH("bad_ipv4_len"),
     BAD_IPV4_CHECKSUM("bad_ipv4_csum"),
+    /** A multicast or limited-broadcast IPv4 source address, never valid on the wire. */
     BAD_IPV4_ADDRESS("bad_ipv4_addr"),
     TRUNCATED_IPV6("truncated_ipv6"),
     BAD_IPV6_PAYLOAD_LENGTH("bad_ipv6_len"),
     BAD_IPV6_EXTENSION_HEADER("bad_ipv6_exthdr"),
     IPV6_EXTENSION_HEADER_LIMIT("ipv6_exthdr_limit"),
+    /** A multicast IPv6 source address, which RFC 4291 section 2.7 forbids. */
+    BAD_IPV6_ADDRESS("bad_ipv6_addr"),
     TRUNCATED_L4("truncated_l4"),
+    /** A transport header whose own length field is impossible (TCP data offset < 20, UDP length < 8). */
+    BAD_L4_HEADER("bad_l4_hdr"),
     BAD_L4_CHECKSUM("bad_l4_csum"),
     BAD_ICMP("bad_icmp"),
     // Forwarding decisions
