@@ -73,7 +73,8 @@ public record IpAddress(int version, long hi, long lo) implements Comparable<IpA
                 }
                 i++;
             }
-            if (i == start) {
+            // A leading zero ("010") would be octal to inet_aton(3): refuse it, as inet_pton(3) does.
+            if (i == start || (i - start > 1 && s.charAt(start) == '0')) {
                 return -1;
             }
             result = (result << 8) | v;
@@ -110,8 +111,8 @@ public record IpAddress(int version, long hi, long lo) implements Comparable<IpA
             }
             int start = i;
             int v = 0;
-            while (i < n && Character.digit(s.charAt(i), 16) >= 0) {
-                v = (v << 4) | Character.digit(s.charAt(i), 16);
+            while (i < n && hexDigit(s.charAt(i)) >= 0) {
+                v = (v << 4) | hexDigit(s.charAt(i));
                 i++;
                 if (i - start > 4) {
                     return null;
@@ -172,6 +173,20 @@ public record IpAddress(int version, long hi, long lo) implements Comparable<IpA
         return new long[] {hi, lo};
     }
 
+    /** The value of an ASCII hex digit, or -1 (Character.digit would also accept non-ASCII digits). */
+    static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
     public static IpAddress readV4(byte[] b, int off) {
         return v4(Bytes.i32(b, off));
     }
@@ -191,6 +206,9 @@ public record IpAddress(int version, long hi, long lo) implements Comparable<IpA
 
     /** This address with all bits after the first {@code len} cleared. */
     public IpAddress mask(int len) {
+        if (len < 0 || len > bitLength()) {
+            throw new IllegalArgumentException("prefix length " + len + " out of range 0-" + bitLength());
+        }
         if (version == 4) {
             int m = len == 0 ? 0 : -1 << (32 - len);
             return v4((int) lo & m);
@@ -244,6 +262,10 @@ public record IpAddress(int version, long hi, long lo) implements Comparable<IpA
             } else {
                 i++;
             }
+        }
+        // RFC 5952 section 5: IPv4-mapped addresses (::ffff:0:0/96) end in dotted-quad, as inet_ntop(3) prints them.
+        if (hi == 0 && (lo >>> 32) == 0xFFFF) {
+            return "::ffff:" + v4((int) lo);
         }
         StringBuilder sb = new StringBuilder(39);
         for (int i = 0; i < 8; i++) {

@@ -11,26 +11,44 @@ public record MacAddress(long bits) {
         }
     }
 
-    /** Parses {@code aa:bb:cc:dd:ee:ff} (also with '-' separators). */
+    /**
+     * Parses six octets of one or two hex digits separated by ':' (or all by '-'), e.g.
+     * {@code 02:00:00:00:00:01}.
+     */
     public static MacAddress parse(String text) {
-        String[] parts = text.split("[:-]", -1);
-        if (parts.length != 6) {
-            throw new IllegalArgumentException("invalid MAC address \"" + text + "\": expected six hex octets like 02:00:00:00:00:01");
-        }
         long v = 0;
-        for (String p : parts) {
-            if (p.isEmpty() || p.length() > 2) {
-                throw new IllegalArgumentException("invalid MAC address \"" + text + "\": expected six hex octets like 02:00:00:00:00:01");
+        int octets = 0;
+        int i = 0;
+        int n = text.length();
+        char sep = 0;
+        while (octets < 6) {
+            int start = i;
+            int o = 0;
+            while (i < n && i - start < 2 && IpAddress.hexDigit(text.charAt(i)) >= 0) {
+                o = (o << 4) | IpAddress.hexDigit(text.charAt(i));
+                i++;
             }
-            int o;
-            try {
-                o = Integer.parseInt(p, 16);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("invalid MAC address \"" + text + "\": expected six hex octets like 02:00:00:00:00:01");
+            if (i == start) {
+                throw badMac(text);
             }
             v = (v << 8) | o;
+            octets++;
+            if (octets < 6) {
+                if (i >= n || (text.charAt(i) != ':' && text.charAt(i) != '-') || (sep != 0 && text.charAt(i) != sep)) {
+                    throw badMac(text);
+                }
+                sep = text.charAt(i);
+                i++;
+            }
+        }
+        if (i != n) {
+            throw badMac(text);
         }
         return new MacAddress(v);
+    }
+
+    private static IllegalArgumentException badMac(String text) {
+        return new IllegalArgumentException("invalid MAC address \"" + text + "\": expected six hex octets like 02:00:00:00:00:01");
     }
 
     public static MacAddress read(byte[] b, int off) {

@@ -1,0 +1,190 @@
+package io.netfence.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import io.netfence.features.api.FeatureInfo;
+import io.netfence.features.api.FeatureService;
+import io.netfence.net.api.NetService;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import javax.inject.Inject;
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Version;
+
+/**
+ * Boots the real appliance container (Felix, SCR, ConfigAdmin, FileInstall, Gogo and every Netfence
+ * bundle of the boot features) and checks what an operator relies on: everything resolves and
+ * starts, the shell answers, deploy/ hot-deploys, features install and uninstall at runtime.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ContainerIT {
+    @Inject
+    BundleContext context;
+    @Inject
+    NetService net;
+    @Inject
+    FeatureService features;
+    @Inject
+    CommandProcessor processor;
+
+    @Configuration
+    public Option[] config() {
+        return Appliance.options("container");
+    }
+
+    @Test
+    public void everyBundleOfTheBootFeaturesIsActive() {
+        List<String> notActive = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            boolean fragment = b.getHeaders().get("Fragment-Host") != null;
+            if (!fragment && b.getState() != Bundle.ACTIVE) {
+                notActive.add(b.getSymbolicName() + " state " + b.getState());
+            }
+        }
+        assertTrue("bundles not active: " + notActive, notActive.isEmpty());
+        for (String bsn : List.of("io.netfence.packet", "io.netfence.fib", "io.netfence.net", "io.netfence.port.pcap",
+                "io.netfence.port.tap", "io.netfence.port.gen", "io.netfence.shell", "io.netfence.features",
+                "org.apache.felix.scr", "org.apache.felix.fileinstall", "org.apache.felix.configadmin")) {
+            assertNotNull(bsn + " is installed", bundle(bsn));
+        }
+    }
+
+    @Test
+    public void theShellPrintsLinksAsJson() throws Exception {
+        try (Shell sh = new Shell(processor)) {
+            String json = sh.run("ip -j link show").strip();
+            assertTrue("JSON array: " + json, json.startsWith("[") && json.endsWith("]"));
+            assertTrue("lo is listed: " + json, json.contains("\"ifname\":\"lo\""));
+            sh.run("ip link add itest0 type sink");
+            assertTrue(sh.run("ip link show itest0").contains("itest0"));
+            try {
+                sh.run("ip link add itest1 mtu 70000 type sink");
+                fail("an MTU of 70000 must be refused");
+            } catch (Exception e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("mtu"));
+            }
+            assertFalse("a refused command changes nothing", net.links().stream().anyMatch(l -> l.name().equals("itest1")));
+            sh.run("ip link del itest0");
+        }
+    }
+
+    @Test
+    public void aJarDroppedInDeployIsInstalledUpdatedAndUninstalled() throws Exception {
+        Path deploy = Path.of(System.getProperty("netfence.itest.deploy"));
+        Path work = Path.of(System.getProperty("netfence.itest.work"));
+        Path v1 = writeBundle(work.resolve("hot-1.jar"), "1.0.0");
+        Path v2 = writeBundle(work.resolve("hot-2.jar"), "2.0.0");
+        Path target = deploy.resolve("io.netfence.itest.hot.jar");
+
+        Files.copy(v1, target, StandardCopyOption.REPLACE_EXISTING);
+        Await.until("the dropped bundle is active", 15_000,
+                () -> bundle("io.netfence.itest.hot") != null && bundle("io.netfence.itest.hot").getState() == Bundle.ACTIVE);
+        assertEquals(new Version(1, 0, 0), bundle("io.netfence.itest.hot").getVersion());
+
+        // A replaced jar is an update of the same bundle, not a second bundle.
+        long id = bundle("io.netfence.itest.hot").getBundleId();
+        Files.copy(v2, target.resolveSibling("hot.tmp"), StandardCopyOption.REPLACE_EXISTING);
+        Files.move(target.resolveSibling("hot.tmp"), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Await.until("the bundle is updated to 2.0.0", 15_000,
+                () -> bundle("io.netfence.itest.hot") != null && bundle("io.netfence.itest.hot").getVersion().getMajor() == 2);
+        assertEquals(id, bundle("io.netfence.itest.hot").getBundleId());
+        assertEquals(Bundle.ACTIVE, bundle("io.netfence.itest.hot").getState());
+
+        Files.delete(target);
+        Await.until("the removed jar's bundle is uninstalled", 15_000, () -> bundle("io.netfence.itest.hot") == null);
+    }
+
+    @Test
+    public void featuresInstallAndUninstallAtRuntime() throws Exception {
+        FeatureInfo ports = features.feature("netfence-ports");
+        assertTrue(ports.installed());
+        assertTrue(net.linkTypes().contains("tap"));
+
+        features.uninstall("netfence-ports");
+        Await.until("the driver services are gone", 10_000, () -> !net.linkTypes().contains("tap"));
+        assertNull(bundle("io.netfence.port.tap"));
+        assertFalse(features.feature("netfence-ports").installed());
+        try (Shell sh = new Shell(processor)) {
+            try {
+                sh.run("ip link add nodrv0 type gen");
+                fail("a link of a type whose driver is absent must be refused");
+            } catch (Exception e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("gen"));
+            }
+            assertTrue(sh.run("feature list").contains("netfence-ports"));
+        }
+
+        // A bundle dropped into deploy/ brings a driver back on its own.
+        Path deploy = Path.of(System.getProperty("netfence.itest.deploy"));
+        Path genDir = versionDir(Appliance.DIST.resolve("system/io/netfence/io.netfence.port.gen"));
+        Path genJar = genDir.resolve("io.netfence.port.gen-" + genDir.getFileName() + ".jar");
+        Files.copy(genJar, deploy.resolve("port.gen.jar"));
+        Await.until("the gen driver registers from deploy/", 15_000, () -> net.linkTypes().contains("gen"));
+        Files.delete(deploy.resolve("port.gen.jar"));
+        Await.until("the gen driver leaves with its jar", 15_000, () -> !net.linkTypes().contains("gen"));
+
+        features.install("netfence-ports");
+        Await.until("the drivers are back", 10_000, () -> net.linkTypes().containsAll(List.of("tap", "pcap", "gen", "sink")));
+        assertTrue(features.feature("netfence-ports").installed());
+
+        try {
+            features.uninstall("netfence-runtime");
+            fail("the runtime feature is essential");
+        } catch (RuntimeException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("essential"));
+        }
+    }
+
+    private static Path versionDir(Path artifactDir) throws IOException {
+        try (var s = Files.list(artifactDir)) {
+            return s.findFirst().orElseThrow();
+        }
+    }
+
+    private Bundle bundle(String bsn) {
+        for (Bundle b : context.getBundles()) {
+            if (bsn.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    private static Path writeBundle(Path file, String version) throws IOException {
+        Manifest m = new Manifest();
+        Attributes a = m.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", "io.netfence.itest.hot");
+        a.putValue("Bundle-Version", version);
+        a.putValue("Bundle-Name", "Hot deploy probe " + version);
+        Files.createDirectories(file.getParent());
+        try (OutputStream out = Files.newOutputStream(file); JarOutputStream jar = new JarOutputStream(out, m)) {
+            jar.flush();
+        }
+        return file;
+    }
+}
