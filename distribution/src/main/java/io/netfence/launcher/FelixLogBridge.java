@@ -13,7 +13,8 @@ final class FelixLogBridge extends Logger {
     }
 
     @Override
-    protected void doLog(org.osgi.framework.Bundle bundle, ServiceReference<?> sr, int level, String msg, Throwable t) {
+    @SuppressWarnings("rawtypes") // Felix declares the raw type; ServiceReference<?> would not override it
+    protected void doLog(org.osgi.framework.Bundle bundle, ServiceReference sr, int level, String msg, Throwable t) {
         Level l = switch (level) {
             case LOG_ERROR -> Level.SEVERE;
             case LOG_WARNING -> Level.WARNING;

@@ -26,8 +26,12 @@ public final class FlowKey {
 
     /** 4 or 6 for IP packets, 0 otherwise. */
     public int ipVersion;
-    /** Upper-layer protocol after IPv6 extension headers (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, 50 ESP...). */
+    /**
+     * Upper-layer protocol after IPv6 extension headers (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, 50 ESP...).
+     * For ARP (ipVersion 0) the low 8 bits of the opcode, as tc flower's arp_op.
+     */
     public int ipProto;
+    /** IPv4 addresses; for ARP the sender and target protocol addresses (flower's arp_sip/arp_tip). */
     public int ipv4Src;
     public int ipv4Dst;
     public long ipv6SrcHi, ipv6SrcLo;

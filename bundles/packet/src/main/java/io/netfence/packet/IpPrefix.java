@@ -31,10 +31,10 @@ public record IpPrefix(IpAddress address, int length) {
         }
         // Plain ASCII decimal only: Integer.parseInt would also take "+8" and non-ASCII digits.
         String digits = text.substring(slash + 1);
-        int len = digits.isEmpty() || digits.length() > 3 ? -1 : 0;
+        int len = digits.isEmpty() ? -1 : 0;
         for (int i = 0; i < digits.length() && len >= 0; i++) {
             char c = digits.charAt(i);
-            len = c >= '0' && c <= '9' ? len * 10 + (c - '0') : -1;
+            len = c >= '0' && c <= '9' && len <= 128 ? len * 10 + (c - '0') : -1;
         }
         if (len < 0 || len > a.bitLength()) {
             throw new IllegalArgumentException("invalid prefix length in \"" + text + "\": expected 0-" + a.bitLength());

@@ -19,9 +19,17 @@ final class IpWords {
      * (4 when 0). A family other than 0 must match.
      */
     static IpPrefix prefix(String word, int family) {
+        return prefix(word, family, family);
+    }
+
+    /**
+     * Like {@link #prefix(String, int)}, with "default" meaning the zero-length prefix of
+     * {@code defaultFamily} (known from a gateway, say) while only {@code family} is enforced.
+     */
+    static IpPrefix prefix(String word, int family, int defaultFamily) {
         IpPrefix p;
         try {
-            p = IpPrefix.parse(word, family == 6 ? 6 : 4);
+            p = IpPrefix.parse(word, defaultFamily == 6 ? 6 : 4);
         } catch (IllegalArgumentException e) {
             throw CommandException.badArgument(word, "expected " + PREFIX_FORM);
         }

@@ -251,7 +251,8 @@ final class LinkCommand {
             links.sort(Comparator.comparingInt(LinkInfo::index));
         }
         final String typeFilter = type;
-        links.removeIf(l -> (upOnly && !l.adminUp()) || (typeFilter != null && !typeFilter.equals(l.type())));
+        final boolean onlyUp = upOnly;
+        links.removeIf(l -> (onlyUp && !l.adminUp()) || (typeFilter != null && !typeFilter.equals(l.type())));
         return options.json() ? json(links, options) : text(links, options);
     }
 

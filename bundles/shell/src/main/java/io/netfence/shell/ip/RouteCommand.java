@@ -153,10 +153,14 @@ final class RouteCommand {
             throw CommandException.badArgument("all", "a route lives in one table: expected main or local");
         }
         // The family comes from -4/-6, else from the gateway or source, which also decides what "default" means.
-        IpAddress gateway = gatewayWord == null ? null : IpWords.address(gatewayWord, gatewayFamily != 0 ? gatewayFamily : options.family());
+        IpAddress gateway = gatewayWord == null ? null : IpWords.address(gatewayWord, options.family());
+        if (gateway != null && gatewayFamily != 0 && gateway.version() != gatewayFamily) {
+            String name = IpOptions.familyName(gatewayFamily);
+            throw CommandException.badArgument(gatewayWord, "\"via " + name + "\" expects an " + name + " address");
+        }
         IpAddress src = srcWord == null ? null : IpWords.address(srcWord, options.family());
         int family = options.family() != 0 ? options.family() : gateway != null ? gateway.version() : src != null ? src.version() : 0;
-        IpPrefix prefix = IpWords.prefix(prefixWord, family);
+        IpPrefix prefix = IpWords.prefix(prefixWord, options.family(), family);
         if (gateway != null && gateway.version() != prefix.version()) {
             throw CommandException.badArgument(gatewayWord, "the gateway must be an " + IpOptions.familyName(prefix.version())
                     + " address like the prefix " + prefixWord);
@@ -227,8 +231,22 @@ final class RouteCommand {
             }
         }
         if (found == null) {
-            throw new CommandException("Error: no such route: " + format(want, true, false, false)
-                    + ": expected one listed by ip route show" + (local ? " table local" : ""));
+            StringBuilder given = new StringBuilder();
+            if (spec.typeGiven()) {
+                given.append(want.type().label()).append(' ');
+            }
+            given.append(dst(want.prefix()));
+            if (want.gateway() != null) {
+                given.append(" via ").append(want.gateway());
+            }
+            if (want.device() != null) {
+                given.append(" dev ").append(want.device());
+            }
+            if (spec.metricGiven()) {
+                given.append(" metric ").append(want.metric());
+            }
+            throw new CommandException("Error: no such route: " + given + ": expected one listed by ip route show"
+                    + (local ? " table local" : ""));
         }
         Route target = found;
         NetCalls.run(() -> net.deleteRoute(target.prefix(), target.metric()));

@@ -20,7 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class PcapWriter implements AutoCloseable {
     static final long FLUSH_INTERVAL_MILLIS = 50;
-    private static final int BUFFER_SIZE = 1 << 18;
+    /** Holds the largest record (snaplen 262144 plus its header), so any frame fits once the buffer is flushed. */
+    private static final int BUFFER_SIZE = 1 << 19;
     private static final long MICROS_PER_SECOND = 1_000_000L;
 
     private final Path path;

@@ -332,6 +332,28 @@ class PcapDriverTest {
     }
 
     @Test
+    void readingAndWritingAllocateNothingPerPacket() throws IOException {
+        Path out = dir.resolve("alloc.pcap");
+        int calls = 20_000;
+        try (PortDevice tx = open("tx", out.toString())) {
+            PacketBuffer p = new PacketBuffer();
+            byte[] f = PcapFiles.frame(300, 1);
+            p.load(f, 0, f.length);
+            long bytes = Allocations.allocatedBy(() -> tx.transmit(p), calls);
+            assertTrue(bytes < calls, bytes + " bytes allocated writing " + calls + " frames");
+        }
+        try (PortDevice rx = open("rx", out.toString(), "loop", "0")) {
+            PacketBatch batch = PacketBatch.owning(64, 9216);
+            long bytes = Allocations.allocatedBy(() -> {
+                batch.clear();
+                rx.receive(0, batch);
+            }, calls / 10);
+            assertTrue(bytes < 64L * calls / 10, bytes + " bytes allocated reading " + 64 * calls / 10 + " frames");
+            assertEquals(0, rx.rxErrors());
+        }
+    }
+
+    @Test
     void transmittedFramesReachTheFileWithoutClose() throws Exception {
         Path file = dir.resolve("live.pcap");
         try (PortDevice tx = open("tx", file.toString())) {

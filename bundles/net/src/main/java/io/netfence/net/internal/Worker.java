@@ -1,0 +1,80 @@
+package io.netfence.net.internal;
+
+import io.netfence.packet.PacketBatch;
+import io.netfence.packet.PacketBuffer;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A dataplane worker: polls the (port, RX queue) pairs the configuration gives it, one batch per
+ * queue per pass, and runs the packet path on what arrives. When a whole pass finds nothing it
+ * backs off: a few passes spinning, then {@link Thread#onSpinWait()}, then parking for a time
+ * that doubles up to {@value #MAX_PARK_NANOS} ns, so an idle worker costs little CPU while the
+ * added latency stays well under a millisecond.
+ */
+final class Worker extends PacketThread {
+    static final int BATCH = PacketBatch.DEFAULT_SIZE;
+    private static final int SPIN_PASSES = 64;
+    private static final int SPIN_WAIT_PASSES = 256;
+    private static final long MIN_PARK_NANOS = 10_000;
+    private static final long MAX_PARK_NANOS = 200_000;
+
+    final int id;
+    final CounterStripe stripe;
+    private final PacketProcessor processor;
+    private final PacketBatch rx = PacketBatch.owning(BATCH, PacketBuffer.DEFAULT_CAPACITY);
+
+    Worker(Dataplane dataplane, int id, CounterStripe stripe) {
+        super(dataplane);
+        this.id = id;
+        this.stripe = stripe;
+        this.processor = new PacketProcessor(dataplane, stripe, BATCH);
+    }
+
+    @Override
+    public void run() {
+        int idlePasses = 0;
+        long park = MIN_PARK_NANOS;
+        try {
+            while (running) {
+                DataplaneConfig cfg = enter();
+                processor.begin(cfg, System.nanoTime());
+                int[] ports = cfg.portsOf(id);
+                int[] queues = cfg.queuesOf(id);
+                int received = 0;
+                for (int i = 0; i < ports.length; i++) {
+                    PortView port = cfg.ports[ports[i]];
+                    rx.clear();
+                    try {
+                        port.device.receive(queues[i], rx);
+                    } catch (Throwable t) {
+                        dataplane.errors.report("receive on " + port.name + "/" + queues[i] + " failed", t);
+                    }
+                    int n = rx.count();
+                    if (n > 0) {
+                        processor.processRx(port, rx);
+                        received += n;
+                    }
+                }
+                if (received == 0) {
+                    stripe.idlePolls++;
+                }
+                stripe.publish();
+                if (received > 0) {
+                    idlePasses = 0;
+                    park = MIN_PARK_NANOS;
+                } else if (idlePasses < SPIN_PASSES) {
+                    idlePasses++;
+                } else if (idlePasses < SPIN_PASSES + SPIN_WAIT_PASSES) {
+                    idlePasses++;
+                    Thread.onSpinWait();
+                } else {
+                    leave();
+                    LockSupport.parkNanos(park);
+                    park = Math.min(park * 2, MAX_PARK_NANOS);
+                }
+            }
+        } finally {
+            leave();
+        }
+    }
+}
