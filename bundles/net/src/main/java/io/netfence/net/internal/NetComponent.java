@@ -1,0 +1,79 @@
+package io.netfence.net.internal;
+
+import io.netfence.net.api.NetService;
+import io.netfence.net.spi.Hook;
+import io.netfence.net.spi.PacketStage;
+import io.netfence.net.spi.PortDriver;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dataplane as an OSGi service: one {@link ControlPlane}, fed by the whiteboard of port
+ * drivers and packet stages, which may come and go while traffic flows. Configuration PID
+ * {@value #PID} (e.g. {@code deploy/io.netfence.net.cfg} with {@code workers=4}).
+ */
+@Component(service = NetService.class, immediate = true, configurationPid = NetComponent.PID)
+@Designate(ocd = NetComponent.Config.class)
+public final class NetComponent extends ControlPlane {
+    static final String PID = "io.netfence.net";
+
+    @ObjectClassDefinition(name = "Netfence dataplane", description = "Worker threads of the forwarding dataplane.")
+    public @interface Config {
+        @AttributeDefinition(description = "Dataplane worker threads; 0 means one per core.", min = "0", max = "64")
+        int workers() default 0;
+    }
+
+    @Activate
+    public NetComponent(Config config) {
+        super(config.workers() > 0 ? config.workers() : Math.min(MAX_WORKERS, Runtime.getRuntime().availableProcessors()),
+                LoggerFactory.getLogger(NetService.class));
+    }
+
+    @Activate
+    void activate() {
+        start();
+    }
+
+    @Deactivate
+    void deactivate() {
+        stop();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindDriver(PortDriver driver) {
+        addDriver(driver);
+    }
+
+    void unbindDriver(PortDriver driver) {
+        removeDriver(driver);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindStage(PacketStage stage, Map<String, Object> props) {
+        Object hook = props.get(PacketStage.HOOK_PROPERTY);
+        Object order = props.get(PacketStage.ORDER_PROPERTY);
+        Hook h;
+        try {
+            h = Hook.valueOf(String.valueOf(hook));
+        } catch (IllegalArgumentException e) {
+            LoggerFactory.getLogger(NetService.class).warn("packet stage {} ignored: {}={} (expected INGRESS or EGRESS)",
+                    stage.name(), PacketStage.HOOK_PROPERTY, hook);
+            return;
+        }
+        int o = order instanceof Number n ? n.intValue() : order == null ? 0 : Integer.parseInt(order.toString());
+        addStage(stage, h, o);
+    }
+
+    void unbindStage(PacketStage stage) {
+        removeStage(stage);
+    }
+}
