@@ -526,9 +526,13 @@ public class ControlPlane implements NetService {
             l.autoLinkLocal = null;
         }
         IpPrefix net = p.network();
-        boolean sibling = l.addresses.stream().anyMatch(o -> o.network().equals(net));
-        routing.removeIf(p.version(), routing.kernelRoutesOf(l.index, p, sibling), generation);
+        routing.removeIf(p.version(), routing.kernelRoutesOf(l.index, p), generation);
         routing.removeIf(p.version(), routing.withSource(p.address()), generation);
+        // Like Linux promoting a secondary address: a sibling on the same subnet keeps it connected.
+        l.addresses.stream().filter(o -> o.network().equals(net)).findFirst().ifPresent(sibling -> {
+            l.addresses.remove(sibling);
+            installAddress(l, sibling);
+        });
     }
 
     @Override

@@ -272,8 +272,8 @@ final class Routing {
         return (t, id, nh) -> t.type(id) <= RouteType.LOCAL.ordinal() && nexthops.port(nh) == port;
     }
 
-    /** The kernel routes an address brought: its local route and, if no sibling keeps it, its connected route. */
-    RoutePredicate kernelRoutesOf(int port, IpPrefix address, boolean keepConnected) {
+    /** The kernel routes an address brought: its local route and its connected route. */
+    RoutePredicate kernelRoutesOf(int port, IpPrefix address) {
         IpAddress a = address.address();
         IpPrefix net = address.network();
         return (t, id, nh) -> {
@@ -281,7 +281,7 @@ final class Routing {
                 return false;
             }
             boolean isLocal = t.local(id) && t.length(id) == a.bitLength() && t.lo(id) == a.lo() && t.hi(id) == a.hi();
-            boolean isConnected = !keepConnected && !t.local(id) && !nexthops.hasGateway(nh)
+            boolean isConnected = !t.local(id) && !nexthops.hasGateway(nh)
                     && t.length(id) == net.length() && t.lo(id) == net.address().lo() && t.hi(id) == net.address().hi();
             return isLocal || isConnected;
         };

@@ -1,0 +1,347 @@
+package io.netfence.net.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netfence.net.api.LinkChange;
+import io.netfence.net.api.LinkStats;
+import io.netfence.net.api.Route;
+import io.netfence.net.api.RouteType;
+import io.netfence.net.spi.Hook;
+import io.netfence.net.spi.PacketStage;
+import io.netfence.packet.Arp;
+import io.netfence.packet.Bytes;
+import io.netfence.packet.FlowKey;
+import io.netfence.packet.Icmp;
+import io.netfence.packet.Icmpv6;
+import io.netfence.packet.IpAddress;
+import io.netfence.packet.IpPrefix;
+import io.netfence.packet.Ipv4;
+import io.netfence.packet.MacAddress;
+import io.netfence.packet.PacketBatch;
+import io.netfence.packet.PacketBuffer;
+import io.netfence.packet.PacketBuilder;
+import java.util.Arrays;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packet path end to end on real worker threads: frames go into a link's receive queue and
+ * what the dataplane transmits is checked byte by byte, with the counters that must explain it.
+ * Topology: host H0 (10.0.0.2) -- eth0 (10.0.0.1/24) [appliance] eth1 (10.1.0.1/24) -- H1 (10.1.0.2).
+ */
+class ForwardingTest extends DataplaneFixture {
+    static final long MAC0 = 0x02_00_00_00_00_10L;
+    static final long MAC1 = 0x02_00_00_00_00_11L;
+    static final long H0 = 0x02_00_00_00_01_00L;
+    static final long H1 = 0x02_00_00_00_01_01L;
+    static final int IP_ETH0 = 0x0A00_0001;
+    static final int IP_H0 = 0x0A00_0002;
+    static final int IP_H1 = 0x0A01_0002;
+
+    QueueDriver.QueueDevice eth0;
+    QueueDriver.QueueDevice eth1;
+
+    @BeforeEach
+    void topology() {
+        eth0 = link("eth0", MAC0, "10.0.0.1/24", "2001:db8::1/64");
+        eth1 = link("eth1", MAC1, "10.1.0.1/24", "2001:db8:1::1/64");
+    }
+
+    private void staticNeighbours() {
+        net.addNeighbour("eth0", IpAddress.parse("10.0.0.2"), new MacAddress(H0));
+        net.addNeighbour("eth1", IpAddress.parse("10.1.0.2"), new MacAddress(H1));
+    }
+
+    private static PacketBuilder fromH0() {
+        return PacketBuilder.ethernet(MAC0, H0);
+    }
+
+    @Test
+    void answersArpForItsAddressAndLearnsTheAsker() throws Exception {
+        eth0.inject(fromH0().arpRequest(H0, IP_H0, IP_ETH0).build());
+        PacketBuffer reply = eth0.sentPacket();
+        assertNotNull(reply, "an ARP reply");
+        FlowKey k = reply.key;
+        assertEquals(FlowKey.ETH_P_ARP, k.ethType);
+        assertEquals(H0, k.ethDst);
+        assertEquals(MAC0, k.ethSrc);
+        assertEquals(Arp.OP_REPLY, Arp.op(reply.data, k.l3Offset));
+        assertEquals(MAC0, Arp.senderMac(reply.data, k.l3Offset));
+        assertEquals(IP_ETH0, Arp.senderIp(reply.data, k.l3Offset));
+        assertTrue(net.neighbours().stream().anyMatch(n -> n.address().equals(IpAddress.parse("10.0.0.2"))
+                && n.mac().equals(new MacAddress(H0))), "the asker is learned: " + net.neighbours());
+    }
+
+    @Test
+    void forwardsRewritingMacsAndTtlWithAValidChecksum() throws Exception {
+        staticNeighbours();
+        byte[] payload = "netfence forwards this".getBytes();
+        byte[] frame = fromH0().ipv4(IP_H0, IP_H1).ttl(64).udp(4000, 5000).payload(payload).build();
+        eth0.inject(frame);
+        PacketBuffer out = eth1.sentPacket();
+        assertNotNull(out, "forwarded out of eth1");
+        FlowKey k = out.key;
+        assertEquals(H1, k.ethDst);
+        assertEquals(MAC1, k.ethSrc);
+        assertEquals(63, k.ttl);
+        assertTrue(Ipv4.checksumValid(out.data, k.l3Offset), "IPv4 checksum updated");
+        assertEquals(IP_H0, k.ipv4Src);
+        assertEquals(IP_H1, k.ipv4Dst);
+        byte[] tail = Arrays.copyOfRange(out.data, out.offset + out.length - payload.length, out.offset + out.length);
+        assertArrayEquals(payload, tail);
+        await("counters", () -> stats("eth1").txPackets() == 1 && stats("eth0").rxPackets() == 1);
+        assertEquals(frame.length, stats("eth0").rxBytes());
+        assertEquals(0, stats("eth0").rxDropped());
+    }
+
+    @Test
+    void resolvesAnUnknownNextHopWithArpAndSendsWhatWaited() throws Exception {
+        byte[] frame = fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).build();
+        eth0.inject(frame);
+        PacketBuffer request = eth1.sentPacket();
+        assertNotNull(request, "an ARP request goes out first");
+        assertEquals(FlowKey.ETH_P_ARP, request.key.ethType);
+        assertEquals(0xFFFF_FFFF_FFFFL, request.key.ethDst);
+        assertEquals(IP_H1, Arp.targetIp(request.data, request.key.l3Offset));
+        eth1.inject(PacketBuilder.ethernet(MAC1, H1).arpReply(H1, IP_H1, MAC1, 0x0A01_0001).build());
+        PacketBuffer out = eth1.sentPacket();
+        assertNotNull(out, "the waiting packet follows the reply");
+        assertEquals(FlowKey.ETH_P_IPV4, out.key.ethType);
+        assertEquals(H1, out.key.ethDst);
+    }
+
+    @Test
+    void answersPingFromItsOwnAddress() throws Exception {
+        staticNeighbours();
+        eth0.inject(fromH0().ipv4(IP_H0, IP_ETH0).icmpEcho(77, 1).payload(new byte[32]).build());
+        PacketBuffer reply = eth0.sentPacket();
+        assertNotNull(reply);
+        FlowKey k = reply.key;
+        assertEquals(Icmp.TYPE_ECHO_REPLY, k.icmpType);
+        assertEquals(IP_ETH0, k.ipv4Src);
+        assertEquals(IP_H0, k.ipv4Dst);
+        assertEquals(77, Icmp.echoId(reply.data, k.l4Offset));
+        assertTrue(Icmp.checksumValid(reply.data, k.l4Offset, Ipv4.totalLength(reply.data, k.l3Offset) - 20));
+    }
+
+    @Test
+    void ttlOneGetsTimeExceededFromTheIngressAddress() throws Exception {
+        staticNeighbours();
+        eth0.inject(fromH0().ipv4(IP_H0, IP_H1).ttl(1).udp(1, 2).build());
+        PacketBuffer err = eth0.sentPacket();
+        assertNotNull(err);
+        assertEquals(Icmp.TYPE_TIME_EXCEEDED, err.key.icmpType);
+        assertEquals(IP_ETH0, err.key.ipv4Src);
+        // The quoted header is the original one (TTL 1, destination H1).
+        int quoted = err.key.l4Offset + 8;
+        assertEquals(IP_H1, Ipv4.dst(err.data, quoted));
+        assertTrue(eth1.quietFor(100));
+        await("ttl drop counted", () -> stats("eth0").dropReasons().getOrDefault("ttl_exceeded", 0L) == 1);
+    }
+
+    @Test
+    void noRouteGetsNetUnreachableAndIsCounted() throws Exception {
+        staticNeighbours();
+        eth0.inject(fromH0().ipv4(IP_H0, 0xC000_0201).udp(1, 2).build());
+        PacketBuffer err = eth0.sentPacket();
+        assertNotNull(err);
+        assertEquals(Icmp.TYPE_DEST_UNREACH, err.key.icmpType);
+        assertEquals(Icmp.NET_UNREACH, err.key.icmpCode);
+        await("no_route counted", () -> stats("eth0").dropReasons().getOrDefault("no_route", 0L) == 1);
+        assertEquals(1, stats("eth0").rxDropped());
+    }
+
+    @Test
+    void tooBigWithDontFragmentGetsFragmentationNeededWithTheMtu() throws Exception {
+        staticNeighbours();
+        net.setLink("eth1", new LinkChange(null, 1280, null));
+        eth0.inject(fromH0().ipv4(IP_H0, IP_H1).dontFragment().udp(1, 2).size(1414).build());
+        PacketBuffer err = eth0.sentPacket();
+        assertNotNull(err);
+        assertEquals(Icmp.FRAG_NEEDED, err.key.icmpCode);
+        assertEquals(1280, Icmp.nextHopMtu(err.data, err.key.l4Offset));
+        eth0.inject(fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).size(1414).build());
+        await("mtu drops", () -> stats("eth0").dropReasons().getOrDefault("mtu_exceeded", 0L) == 2);
+        assertTrue(eth1.quietFor(50));
+    }
+
+    @Test
+    void malformedFramesAreDroppedAndCountedByReason() throws Exception {
+        staticNeighbours();
+        byte[] bad = fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).build();
+        bad[14 + 10] ^= 0x55; // IPv4 header checksum
+        eth0.inject(bad);
+        byte[] truncated = Arrays.copyOf(fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).build(), 20);
+        eth0.inject(truncated);
+        byte[] lying = fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).build();
+        Bytes.put16(lying, 14 + 2, 1400); // total length beyond the frame
+        Ipv4.setChecksum(lying, 14);
+        eth0.inject(lying);
+        eth0.inject(new byte[5]);
+        await("four drops", () -> stats("eth0").rxDropped() == 4);
+        LinkStats s = stats("eth0");
+        assertEquals(1L, s.dropReasons().get("bad_ipv4_csum"));
+        assertEquals(1L, s.dropReasons().get("truncated_ipv4"));
+        assertEquals(1L, s.dropReasons().get("bad_ipv4_len"));
+        assertEquals(1L, s.dropReasons().get("truncated_eth"));
+        assertTrue(eth1.quietFor(50));
+        // The worker lives on: a good packet still goes through.
+        eth0.inject(fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).build());
+        assertNotNull(eth1.sent());
+    }
+
+    @Test
+    void routesViaAGatewayAndHonoursBlackholeAndUnreachable() throws Exception {
+        staticNeighbours();
+        net.addNeighbour("eth1", IpAddress.parse("10.1.0.254"), new MacAddress(0x02_00_00_00_02_54L));
+        net.addRoute(Route.via(IpPrefix.parse("198.51.100.0/24"), IpAddress.parse("10.1.0.254"), null));
+        net.addRoute(new Route(RouteType.BLACKHOLE, IpPrefix.parse("198.51.100.128/25"), null, null, 0, null, "static"));
+        net.addRoute(new Route(RouteType.UNREACHABLE, IpPrefix.parse("203.0.113.0/24"), null, null, 0, null, "static"));
+
+        eth0.inject(fromH0().ipv4(IP_H0, 0xC633_6405).udp(1, 2).build()); // 198.51.100.5
+        PacketBuffer out = eth1.sentPacket();
+        assertNotNull(out);
+        assertEquals(0x02_00_00_00_02_54L, out.key.ethDst);
+
+        eth0.inject(fromH0().ipv4(IP_H0, 0xC633_6485).udp(1, 2).build()); // 198.51.100.133: blackhole
+        await("blackhole", () -> stats("eth0").dropReasons().getOrDefault("blackhole", 0L) == 1);
+
+        eth0.inject(fromH0().ipv4(IP_H0, 0xCB00_7101).udp(1, 2).build()); // 203.0.113.1: unreachable
+        PacketBuffer err = eth0.sentPacket();
+        assertNotNull(err);
+        assertEquals(Icmp.HOST_UNREACH, err.key.icmpCode);
+        assertTrue(eth1.quietFor(50));
+    }
+
+    @Test
+    void ipv6NeighbourDiscoveryAndPing() throws Exception {
+        IpAddress me = IpAddress.parse("2001:db8::1");
+        IpAddress host = IpAddress.parse("2001:db8::2");
+        eth0.inject(PacketBuilder.ethernet(0x3333_FF00_0001L, H0).ipv6(host, IpAddress.parse("ff02::1:ff00:1"))
+                .hopLimit(255).neighborSolicit(me.hi(), me.lo(), H0).build());
+        PacketBuffer na = eth0.sentPacket();
+        assertNotNull(na, "a neighbour advertisement");
+        assertEquals(Icmpv6.TYPE_NEIGHBOR_ADVERT, na.key.icmpType);
+        assertEquals(H0, na.key.ethDst);
+
+        eth0.inject(fromH0().ipv6(host, me).icmpv6Echo(9, 1).payload(new byte[16]).build());
+        PacketBuffer reply = eth0.sentPacket();
+        assertNotNull(reply, "an echo reply (the host was learned from its solicitation)");
+        assertEquals(Icmpv6.TYPE_ECHO_REPLY, reply.key.icmpType);
+        assertEquals(me.hi(), reply.key.ipv6SrcHi);
+        assertEquals(me.lo(), reply.key.ipv6SrcLo);
+    }
+
+    @Test
+    void ipv6ForwardingDecrementsTheHopLimit() throws Exception {
+        net.addNeighbour("eth1", IpAddress.parse("2001:db8:1::2"), new MacAddress(H1));
+        eth0.inject(fromH0().ipv6("2001:db8::2", "2001:db8:1::2").hopLimit(9).udp(1, 2).build());
+        PacketBuffer out = eth1.sentPacket();
+        assertNotNull(out);
+        assertEquals(8, out.key.ttl);
+        assertEquals(H1, out.key.ethDst);
+    }
+
+    @Test
+    void aLinkThatIsDownDropsWhatIsRoutedToIt() throws Exception {
+        staticNeighbours();
+        net.setLink("eth1", new LinkChange(false, null, null));
+        eth0.inject(fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).build());
+        await("link_down", () -> stats("eth0").dropReasons().getOrDefault("link_down", 0L) == 1);
+        assertTrue(eth1.quietFor(50));
+    }
+
+    @Test
+    void aDeviceThatRefusesToSendIsCountedOnBothSides() throws Exception {
+        staticNeighbours();
+        eth1.refuseTx = true;
+        eth0.inject(fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).build());
+        await("tx dropped", () -> stats("eth1").txDropped() == 1);
+        assertEquals(1L, stats("eth0").dropReasons().get("tx_error"));
+    }
+
+    @Test
+    void anIngressStageCanRedirectAndAThrowingStageOnlyDropsItsBatch() throws Exception {
+        staticNeighbours();
+        // Redirect: everything from eth0 straight out of eth1 (no routing, no rewrite).
+        PacketStage redirect = new PacketStage() {
+            @Override
+            public String name() {
+                return "redirect";
+            }
+
+            @Override
+            public void process(PacketBatch batch, int port) {
+                for (int i = 0; i < batch.count(); i++) {
+                    batch.get(i).outPort = net.link("eth1").index();
+                }
+            }
+        };
+        net.addStage(redirect, Hook.INGRESS, 10);
+        byte[] frame = fromH0().ipv4(IP_H0, 0xC000_0201).udp(1, 2).build(); // no route: only the stage can send it
+        eth0.inject(frame);
+        byte[] out = eth1.sent();
+        assertArrayEquals(frame, out, "redirected untouched");
+        net.removeStage(redirect);
+
+        PacketStage broken = new PacketStage() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public void process(PacketBatch batch, int port) {
+                throw new IllegalStateException("a bug in a stage");
+            }
+        };
+        net.addStage(broken, Hook.INGRESS, 10);
+        eth0.inject(fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).build());
+        await("stage_drop", () -> stats("eth0").dropReasons().getOrDefault("stage_drop", 0L) == 1);
+        net.removeStage(broken);
+        eth0.inject(fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).build());
+        assertNotNull(eth1.sent(), "the worker survived the stage");
+    }
+
+    @Test
+    void packetsWaitingForADeletedNeighbourAreCounted() throws Exception {
+        eth0.inject(fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).build());
+        assertNotNull(eth1.sent(), "ARP request");
+        await("queued", () -> net.neighbours().stream().anyMatch(n -> n.queuedPackets() == 1));
+        net.deleteNeighbour("eth1", IpAddress.parse("10.1.0.2"));
+        assertEquals(1L, stats("eth0").dropReasons().get("neigh_unresolved"));
+    }
+
+    @Test
+    void workersCanBeResizedWhileTrafficFlowsWithoutLosingPackets() throws Exception {
+        staticNeighbours();
+        byte[] frame = fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).build();
+        int total = 0;
+        for (int workers : new int[] {2, 1, 3, 1}) {
+            for (int i = 0; i < 500; i++) {
+                eth0.inject(frame);
+            }
+            total += 500;
+            net.setWorkerCount(workers);
+            assertEquals(workers, net.workers().size());
+        }
+        int expected = total;
+        await("all forwarded", () -> stats("eth1").txPackets() == expected);
+        assertEquals(0, stats("eth0").rxDropped());
+    }
+
+    @Test
+    void clearedCountersStartFromZero() throws Exception {
+        staticNeighbours();
+        eth0.inject(fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).build());
+        await("forwarded", () -> stats("eth1").txPackets() == 1);
+        net.clearCounters();
+        assertEquals(0, stats("eth1").txPackets());
+        assertEquals(0, stats("eth0").rxPackets());
+        eth0.inject(fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).build());
+        await("forwarded again", () -> stats("eth1").txPackets() == 1);
+    }
+}
