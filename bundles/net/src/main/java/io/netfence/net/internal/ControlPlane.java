@@ -21,6 +21,7 @@ import io.netfence.packet.DropReason;
 import io.netfence.packet.IpAddress;
 import io.netfence.packet.IpPrefix;
 import io.netfence.packet.MacAddress;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -121,6 +122,10 @@ public class ControlPlane implements NetService {
     private final Map<Integer, long[]> portBaseline = new HashMap<>();
     private final Map<Integer, Long> rxErrorBaseline = new HashMap<>();
     private final Map<Integer, long[]> workerBaseline = new HashMap<>();
+    /** Null when the configuration is not persisted (tests, no data folder). */
+    private volatile ConfigStore store;
+    /** The worker count was set by the operator (and is saved), not taken from the defaults. */
+    private boolean workersSet;
 
     public ControlPlane(int workers, Logger log) {
         if (workers < 1 || workers > MAX_WORKERS) {
@@ -162,6 +167,11 @@ public class ControlPlane implements NetService {
 
     /** Stops every thread and closes every device. The instance is not restarted. */
     public void stop() {
+        ConfigStore st = store;
+        if (st != null) {
+            st.close();
+            store = null;
+        }
         locked(() -> {
             running = false;
             for (Worker w : workers) {
@@ -178,6 +188,136 @@ public class ControlPlane implements NetService {
                 closeDevice(l);
             }
         });
+    }
+
+    // --- persistence ---------------------------------------------------------------------------
+
+    /**
+     * Restores the configuration saved in {@code file} (if any) and from now on saves every change
+     * to it. Call before {@link #start()}. A line that no longer applies (say, an address that
+     * conflicts) is skipped with a warning; links whose driver is not loaded yet wait for it.
+     */
+    public void persistTo(Path file) {
+        locked(() -> {
+            for (List<String> words : ConfigStore.read(file)) {
+                try {
+                    restoreLine(words);
+                } catch (RuntimeException e) {
+                    log.warn("{}: skipped \"{}\": {}", file, String.join(" ", words), message(e));
+                }
+            }
+            publish();
+        });
+        store = new ConfigStore(file, this::configLines, log);
+    }
+
+    private void restoreLine(List<String> w) {
+        switch (w.getFirst()) {
+            case "workers" -> {
+                workerCount = Integer.parseInt(w.get(1));
+                workersSet = true;
+            }
+            case "link" -> restoreLink(w);
+            case "addr" -> {
+                Link l = existing(w.get(1));
+                IpPrefix p = IpPrefix.parse(w.get(2));
+                if (l.addresses.stream().noneMatch(x -> x.address().equals(p.address()))) {
+                    installAddress(l, p);
+                }
+            }
+            case "route" -> {
+                Route r = new Route(RouteType.valueOf(w.get(1).toUpperCase(java.util.Locale.ROOT)), IpPrefix.parse(w.get(2)),
+                        w.get(4).equals("-") ? null : IpAddress.parse(w.get(4)), w.get(6).equals("-") ? null : w.get(6),
+                        Integer.parseInt(w.get(8)), w.get(10).equals("-") ? null : IpAddress.parse(w.get(10)), w.get(12));
+                Routing.Entry e = routing.resolve(r);
+                if (routing.find(e) == RouteTable.NONE) {
+                    routing.add(e);
+                }
+            }
+            case "neigh" -> {
+                Link l = existing(w.get(1));
+                IpAddress a = IpAddress.parse(w.get(2));
+                dataplane.neighbours.setPermanent(l.index, a.version() == 6, a.hi(), a.lo(), MacAddress.parse(w.get(3)).bits(),
+                        System.nanoTime());
+            }
+            default -> throw new IllegalArgumentException("unknown object \"" + w.getFirst() + "\"");
+        }
+    }
+
+    /** {@code link INDEX NAME TYPE mtu M address MAC queues Q up|down args ARGS...}: created even without its driver. */
+    private void restoreLink(List<String> w) {
+        int index = Integer.parseInt(w.get(1));
+        String name = w.get(2);
+        if (links.containsKey(name) || byIndex.containsKey(index)) {
+            throw new IllegalArgumentException("link " + name + " or index " + index + " exists");
+        }
+        int argsAt = w.indexOf("args");
+        Link l = new Link(index, name, w.get(3), w.subList(argsAt + 1, w.size()), Integer.parseInt(w.get(9)),
+                Integer.parseInt(w.get(5)), MacAddress.parse(w.get(7)));
+        l.adminUp = w.get(10).equals("up");
+        links.put(name, l);
+        byIndex.put(index, l);
+        nextIndex = Math.max(nextIndex, index + 1);
+        setAutoLinkLocal(l);
+        List<PortDriver> list = drivers.get(l.type);
+        if (list == null || list.isEmpty()) {
+            l.detached = "the " + l.type + " driver is not loaded";
+            return;
+        }
+        try {
+            PortDriver d = list.getFirst();
+            d.validate(spec(l));
+            l.device = d.open(spec(l));
+            l.device.configure(l.adminUp, l.mtu);
+        } catch (RuntimeException e) {
+            l.detached = message(e);
+            log.warn("link {}: {}", name, l.detached);
+        }
+    }
+
+    /** The configuration as the lines {@link #persistTo} reads: what operators made, not what follows from it. */
+    List<String> configLines() {
+        return locked(() -> {
+            List<String> out = new ArrayList<>();
+            if (workersSet) {
+                out.add(ConfigStore.line("workers", workerCount));
+            }
+            for (Link l : byIndex.values()) {
+                if (l.loopback()) {
+                    continue;
+                }
+                List<Object> words = new ArrayList<>(List.of("link", l.index, l.name, l.type, "mtu", l.mtu, "address", l.mac,
+                        "queues", l.rxQueues, l.adminUp ? "up" : "down", "args"));
+                words.addAll(l.args);
+                out.add(ConfigStore.line(words.toArray()));
+            }
+            for (Link l : byIndex.values()) {
+                for (IpPrefix p : l.addresses) {
+                    boolean builtIn = p.equals(l.autoLinkLocal)
+                            || (l.loopback() && (p.equals(IpPrefix.parse("127.0.0.1/8")) || p.equals(IpPrefix.parse("::1/128"))));
+                    if (!builtIn) {
+                        out.add(ConfigStore.line("addr", l.name, p));
+                    }
+                }
+            }
+            for (Route r : routing.list(0)) {
+                if (!Routing.KERNEL.equals(r.protocol())) {
+                    out.add(ConfigStore.line("route", r.type().label(), r.prefix(), "via", dash(r.gateway()), "dev", dash(r.device()),
+                            "metric", r.metric(), "src", dash(r.preferredSource()), "proto", r.protocol()));
+                }
+            }
+            dataplane.neighbours.forEach(System.nanoTime(), (port, v6, hi, lo, mac, state, age, queued) -> {
+                Link l = byIndex.get(port);
+                if (l != null && state == io.netfence.net.api.NeighbourState.PERMANENT) {
+                    out.add(ConfigStore.line("neigh", l.name, v6 ? IpAddress.v6(hi, lo) : IpAddress.v4((int) lo), new MacAddress(mac)));
+                }
+            });
+            return out;
+        });
+    }
+
+    private static Object dash(Object o) {
+        return o == null ? "-" : o;
     }
 
     // --- whiteboard: drivers and stages --------------------------------------------------------
@@ -290,7 +430,7 @@ public class ControlPlane implements NetService {
 
     @Override
     public LinkInfo addLink(LinkSpec spec) {
-        return locked(() -> {
+        return mutate(() -> {
             checkName(spec.name());
             if (links.containsKey(spec.name())) {
                 throw new NetException("Device \"" + spec.name() + "\" exists.");
@@ -357,7 +497,7 @@ public class ControlPlane implements NetService {
 
     @Override
     public void deleteLink(String name) {
-        locked(() -> {
+        mutate(() -> {
             Link l = existing(name);
             if (l.loopback()) {
                 throw new NetException("Device \"" + name + "\": the loopback link cannot be deleted");
@@ -377,7 +517,7 @@ public class ControlPlane implements NetService {
 
     @Override
     public void setLink(String name, LinkChange change) {
-        locked(() -> {
+        mutate(() -> {
             Link l = existing(name);
             if (change.mtu() != null) {
                 if (l.loopback()) {
@@ -460,7 +600,7 @@ public class ControlPlane implements NetService {
 
     @Override
     public void addAddress(String device, IpPrefix prefix) {
-        locked(() -> {
+        mutate(() -> {
             Link l = existing(device);
             IpAddress a = prefix.address();
             boolean unspecified = a.hi() == 0 && a.lo() == 0;
@@ -503,7 +643,7 @@ public class ControlPlane implements NetService {
 
     @Override
     public void deleteAddress(String device, IpPrefix prefix) {
-        locked(() -> {
+        mutate(() -> {
             Link l = existing(device);
             IpPrefix found = null;
             for (IpPrefix p : l.addresses) {
@@ -537,7 +677,7 @@ public class ControlPlane implements NetService {
 
     @Override
     public void flushAddresses(String device, int family) {
-        locked(() -> {
+        mutate(() -> {
             List<Link> which = device == null ? new ArrayList<>(links.values()) : List.of(existing(device));
             for (Link l : which) {
                 for (IpPrefix p : List.copyOf(l.addresses)) {
@@ -574,7 +714,7 @@ public class ControlPlane implements NetService {
 
     @Override
     public void addRoute(Route route) {
-        locked(() -> {
+        mutate(() -> {
             Routing.Entry e = routing.resolve(route);
             if (routing.find(e) != RouteTable.NONE) {
                 throw new NetException("route " + e.prefix() + " metric " + e.metric() + " exists (RTNETLINK answers: File exists)");
@@ -586,7 +726,7 @@ public class ControlPlane implements NetService {
 
     @Override
     public void replaceRoute(Route route) {
-        locked(() -> {
+        mutate(() -> {
             Routing.Entry e = routing.resolve(route);
             int id = routing.find(e);
             if (id == RouteTable.NONE) {
@@ -600,7 +740,7 @@ public class ControlPlane implements NetService {
 
     @Override
     public void deleteRoute(IpPrefix prefix, int metric) {
-        locked(() -> {
+        mutate(() -> {
             int id = routing.findForDelete(prefix, metric);
             if (id == RouteTable.NONE) {
                 throw new NetException("route " + prefix.network() + (metric >= 0 ? " metric " + metric : "")
@@ -613,7 +753,7 @@ public class ControlPlane implements NetService {
 
     @Override
     public void addRoutes(List<Route> routes) {
-        locked(() -> {
+        mutate(() -> {
             List<Routing.Entry> entries = new ArrayList<>(routes.size());
             for (int i = 0; i < routes.size(); i++) {
                 try {
@@ -639,7 +779,7 @@ public class ControlPlane implements NetService {
 
     @Override
     public void flushRoutes(int family) {
-        locked(() -> {
+        mutate(() -> {
             routing.removeIf(family, routing.notKernel(), generation);
             publishIfFreed();
         });
@@ -664,7 +804,7 @@ public class ControlPlane implements NetService {
 
     @Override
     public void addNeighbour(String device, IpAddress address, MacAddress mac) {
-        locked(() -> {
+        mutate(() -> {
             Link l = existing(device);
             if (l.loopback()) {
                 throw new NetException("dev \"" + device + "\": the loopback link has no neighbours");
@@ -688,7 +828,7 @@ public class ControlPlane implements NetService {
 
     @Override
     public void deleteNeighbour(String device, IpAddress address) {
-        locked(() -> {
+        mutate(() -> {
             Link l = existing(device);
             int n = dataplane.neighbours.remove(l.index, address.version() == 6, address.hi(), address.lo(), poolScratch);
             if (n < 0) {
@@ -750,10 +890,11 @@ public class ControlPlane implements NetService {
 
     @Override
     public void setWorkerCount(int count) {
-        locked(() -> {
+        mutate(() -> {
             if (count < 1 || count > MAX_WORKERS) {
                 throw new NetException("workers \"" + count + "\": expected 1-" + MAX_WORKERS);
             }
+            workersSet = true;
             if (running) {
                 resizeWorkers(count);
             } else {
@@ -1068,6 +1209,23 @@ public class ControlPlane implements NetService {
 
     private static String message(Throwable t) {
         return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    /** A change to the configuration: under the lock, and saved once it succeeded. */
+    private <T> T mutate(Supplier<T> s) {
+        T result = locked(s);
+        ConfigStore st = store;
+        if (st != null) {
+            st.changed();
+        }
+        return result;
+    }
+
+    private void mutate(Runnable r) {
+        mutate(() -> {
+            r.run();
+            return null;
+        });
     }
 
     private void locked(Runnable r) {

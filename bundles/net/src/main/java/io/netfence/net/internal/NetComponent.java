@@ -4,7 +4,9 @@ import io.netfence.net.api.NetService;
 import io.netfence.net.spi.Hook;
 import io.netfence.net.spi.PacketStage;
 import io.netfence.net.spi.PortDriver;
+import java.nio.file.Path;
 import java.util.Map;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -25,6 +27,8 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = NetComponent.Config.class)
 public final class NetComponent extends ControlPlane {
     static final String PID = "io.netfence.net";
+    /** Framework property naming the appliance's state folder (set by the launcher). */
+    static final String DATA_PROPERTY = "netfence.data";
 
     @ObjectClassDefinition(name = "Netfence dataplane", description = "Worker threads of the forwarding dataplane.")
     public @interface Config {
@@ -38,8 +42,13 @@ public final class NetComponent extends ControlPlane {
                 LoggerFactory.getLogger(NetService.class));
     }
 
+    /** The configuration is kept in the appliance's data folder, when it has one (not in bare tests). */
     @Activate
-    void activate() {
+    void activate(BundleContext context) {
+        String data = context.getProperty(DATA_PROPERTY);
+        if (data != null && !data.isBlank()) {
+            persistTo(Path.of(data, "dataplane.conf"));
+        }
         start();
     }
 
