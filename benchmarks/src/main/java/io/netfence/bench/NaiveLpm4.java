@@ -12,7 +12,7 @@ import java.util.HashMap;
 public final class NaiveLpm4 {
     public static final int NO_ROUTE = -1;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private final HashMap<Integer, Integer>[] byLength = new HashMap[33];
     /** The lengths that hold at least one route, longest first. */
     private int[] lengths = new int[0];

@@ -14,7 +14,7 @@ public final class NaiveLpm6 {
     record Prefix(long hi, long lo) {
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private final HashMap<Prefix, Integer>[] byLength = new HashMap[129];
     /** The lengths that hold at least one route, longest first. */
     private int[] lengths = new int[0];

@@ -32,13 +32,7 @@ final class Logging {
         file.setFormatter(fmt);
 
         // The console handler writes to the real stderr captured before Gogo replaces System.err.
-        Handler cons = new StreamHandler(console, fmt) {
-            @Override
-            public synchronized void publish(LogRecord r) {
-                super.publish(r);
-                flush();
-            }
-        };
+        Handler cons = new Console(console, fmt);
         cons.setLevel(Level.WARNING);
 
         Logger root = Logger.getLogger("");
@@ -46,6 +40,22 @@ final class Logging {
         root.addHandler(file);
         root.addHandler(cons);
         return logDir.resolve("netfence0.log");
+    }
+
+    /**
+     * The console handler, on the real stderr, flushed per record. Its class name is what the
+     * shell's {@code log handler console LEVEL} calls it.
+     */
+    static final class Console extends StreamHandler {
+        Console(PrintStream out, Formatter fmt) {
+            super(out, fmt);
+        }
+
+        @Override
+        public synchronized void publish(LogRecord r) {
+            super.publish(r);
+            flush();
+        }
     }
 
     /** One line per record: time, level, logger, message, then any stack trace. */

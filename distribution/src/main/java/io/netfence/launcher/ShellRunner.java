@@ -43,7 +43,7 @@ final class ShellRunner implements AutoCloseable {
                 || !Main.hasService(ctx, readyFilter)) {
             if (System.currentTimeMillis() > deadline) {
                 if (ref == null) {
-                    throw new IllegalStateException("the Gogo shell did not start within " + READY_TIMEOUT_MS / 1000 + " s (see data/log/netfence0.log)");
+                    throw new IllegalStateException("the Gogo shell did not start within " + READY_TIMEOUT_MS / 1000 + " s (see log/netfence0.log in the data folder, var/ by default)");
                 }
                 err.println("netfence: warning: the Netfence shell commands are not registered (is the netfence-shell feature installed?)");
                 break;
@@ -63,7 +63,8 @@ final class ShellRunner implements AutoCloseable {
     int runOne(String command) {
         String error = execute(command);
         if (error != null) {
-            err.println("Error: " + error);
+            // Shell messages usually say "Error: ..." already; Gogo's own ones do not.
+            err.println(error.startsWith("Error:") ? error : "Error: " + error);
             return 1;
         }
         return 0;

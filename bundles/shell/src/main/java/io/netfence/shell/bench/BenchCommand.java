@@ -31,8 +31,8 @@ import java.util.TreeMap;
  * when it fails or is interrupted.
  *
  * <p>The setup, in the RFC 2544 benchmarking range 198.18.0.0/15: link bench-gen (type gen,
- * 198.18.0.1/24) receives generated frames from 198.18.0.2 to 198.19.128.1 and the following
- * addresses (one per flow); they are routed by 198.19.128.0/17 via 198.19.0.2, a static
+ * 198.18.0.1/24) receives generated UDP frames from 198.18.0.2 to 198.19.128.1, one source port
+ * per flow; they are routed by 198.19.128.0/17 via 198.19.0.2, a static
  * neighbour on bench-sink (type sink, 198.19.0.1/24), which counts and discards them.
  */
 public final class BenchCommand {
@@ -60,13 +60,13 @@ public final class BenchCommand {
     static final long DRAIN_MILLIS = 1000;
 
     static final String HELP = """
-            Usage: bench [ -j[son] [ -p[retty] ] ] [ pps RATE ] [ count PACKETS ] [ size BYTES ] [ flows FLOWS ]
+            Usage: bench [ -j | -json ] [ -p | -pretty ] [ pps RATE ] [ count PACKETS ] [ size BYTES ] [ flows FLOWS ]
                          [ workers WORKERS ] [ seconds SECONDS ]
                    bench help
             where  RATE := packets per second over all queues (default: as fast as possible)
                    PACKETS := stop after this many packets (default: run for SECONDS)
                    BYTES := frame size 64-9014 (default 64)
-                   FLOWS := distinct destination addresses 1-32766 (default 256)
+                   FLOWS := distinct UDP flows (source ports) 1-32766 (default 256)
                    WORKERS := dataplane workers for the run, 1-64 (default: as configured now)
                    SECONDS := 1-3600 (default 5)
 
@@ -75,7 +75,7 @@ public final class BenchCommand {
             bench builds its setup with the ordinary configuration calls, in the benchmarking range
             198.18.0.0/15 (RFC 2544), and removes it afterwards, also on error or Ctrl-C:
               link bench-gen  type gen, one receive queue per worker, address 198.18.0.1/24,
-                              frames from 198.18.0.2 to 198.19.128.1 and up (one address per flow)
+                              UDP frames from 198.18.0.2 to 198.19.128.1 (one source port per flow)
               link bench-sink type sink, address 198.19.0.1/24, counts and discards frames
               neigh 198.19.0.2 lladdr 02:00:c6:13:00:02 dev bench-sink (static)
               route 198.19.128.0/17 via 198.19.0.2 dev bench-sink
@@ -133,8 +133,8 @@ public final class BenchCommand {
                 case "help", "-h", "-help", "--help" -> {
                     return null;
                 }
-                case "pps" -> pps = once(word, pps, args.longValue(word, 1, 1_000_000_000_000L));
-                case "count" -> count = once(word, count, args.longValue(word, 1, Long.MAX_VALUE));
+                case "pps" -> pps = once(word, pps, args.longValue(word, 1, 1_000_000_000L));
+                case "count" -> count = once(word, count, args.longValue(word, 1, Long.MAX_VALUE / 2));
                 case "size" -> size = (int) once(word, size, args.intValue(word, MIN_SIZE, MAX_SIZE));
                 case "flows" -> flows = (int) once(word, flows, args.intValue(word, 1, MAX_FLOWS));
                 case "workers" -> workers = (int) once(word, workers, args.intValue(word, 1, 64));
@@ -197,7 +197,7 @@ public final class BenchCommand {
         List<String> args = new ArrayList<>(List.of("src", SOURCE.toString(), "dst", FIRST_DESTINATION.toString(),
                 "flows", Integer.toString(p.flows()), "size", Integer.toString(p.size())));
         if (p.pps() > 0) {
-            args.add("pps");
+            args.add("rate"); // the gen link type's word for packets per second
             args.add(Long.toString(p.pps()));
         }
         if (p.count() > 0) {
