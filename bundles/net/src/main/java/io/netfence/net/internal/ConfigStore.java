@@ -2,8 +2,6 @@ package io.netfence.net.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +21,9 @@ import org.slf4j.Logger;
  * the file atomically (write, fsync, rename, fsync the folder), so a crash leaves either the old
  * or the new file, never a torn one.
  *
- * <p>Format: one object per line, words separated by spaces and percent-encoded, so a driver
+ * <p>Format: one object per line, words separated by spaces, so a driver
  * argument with a space survives: {@code link 2 eth0 tap mtu 1500 address 02:.. queues 1 up args ifname nf0}.
+ * Only {@code % space tab CR LF} are escaped (as %XX); an empty word is {@code %00}.
  */
 final class ConfigStore {
     static final String HEADER = "# Netfence dataplane configuration, rewritten by the appliance on every change.";
@@ -61,7 +60,7 @@ final class ConfigStore {
                 }
                 List<String> words = new ArrayList<>();
                 for (String w : t.split(" +")) {
-                    words.add(URLDecoder.decode(w, StandardCharsets.UTF_8));
+                    words.add(decode(w));
                 }
                 out.add(words);
             }
@@ -78,7 +77,44 @@ final class ConfigStore {
             if (!sb.isEmpty()) {
                 sb.append(' ');
             }
-            sb.append(URLEncoder.encode(String.valueOf(w), StandardCharsets.UTF_8));
+            sb.append(encode(String.valueOf(w)));
+        }
+        return sb.toString();
+    }
+
+    /** Only what would break a line apart is escaped, so the file stays readable: % space tab CR LF. */
+    static String encode(String word) {
+        if (word.isEmpty()) {
+            return "%00";
+        }
+        StringBuilder sb = new StringBuilder(word.length());
+        for (int i = 0; i < word.length(); i++) {
+            char c = word.charAt(i);
+            switch (c) {
+                case '%' -> sb.append("%25");
+                case ' ' -> sb.append("%20");
+                case '\t' -> sb.append("%09");
+                case '\n' -> sb.append("%0A");
+                case '\r' -> sb.append("%0D");
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    static String decode(String word) {
+        if (word.equals("%00")) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(word.length());
+        for (int i = 0; i < word.length(); i++) {
+            char c = word.charAt(i);
+            if (c == '%' && i + 2 < word.length()) {
+                sb.append((char) Integer.parseInt(word.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                sb.append(c);
+            }
         }
         return sb.toString();
     }

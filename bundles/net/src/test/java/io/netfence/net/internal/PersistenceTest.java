@@ -76,6 +76,14 @@ class PersistenceTest {
     }
 
     @Test
+    void wordsWithSpacesAndPercentSignsRoundTrip() {
+        for (String w : List.of("plain", "with space", "100%", "tab\there", "", "a+b", "%20")) {
+            assertEquals(w, ConfigStore.decode(ConfigStore.encode(w)));
+            assertFalse(ConfigStore.encode(w).contains(" "));
+        }
+    }
+
+    @Test
     void linksWaitForTheirDriverAfterARestart() {
         Path file = dir.resolve("dataplane.conf");
         ControlPlane first = start(file, new QueueDriver());
@@ -118,7 +126,7 @@ class PersistenceTest {
         }
         String saved = Files.readString(file);
         assertTrue(saved.startsWith(ConfigStore.HEADER), saved);
-        assertTrue(saved.contains("addr eth0 10.0.0.2%2F24"), saved);
+        assertTrue(saved.contains("addr eth0 10.0.0.2/24"), saved);
         assertFalse(saved.contains("frobnicate"), "rewritten from the model, not appended: " + saved);
         assertFalse(Files.exists(dir.resolve("dataplane.conf.tmp")));
     }

@@ -6,6 +6,7 @@ import io.netfence.features.api.FeatureService;
 import io.netfence.shell.text.Args;
 import io.netfence.shell.text.CommandException;
 import io.netfence.shell.text.JsonWriter;
+import io.netfence.shell.text.OutputOptions;
 import io.netfence.shell.text.Table;
 import java.util.List;
 import java.util.function.Supplier;
@@ -46,23 +47,12 @@ public final class FeatureCommand {
 
     public String execute(String... words) {
         Args args = new Args(List.of(words));
-        boolean json = false;
-        boolean pretty = false;
-        while (args.hasNext() && args.peek().startsWith("-") && args.peek().length() > 1) {
-            String word = args.next();
-            String option = word.startsWith("--") ? word.substring(2) : word.substring(1);
-            String name = Args.match(option, List.of("json", "pretty", "help"));
-            if (name == null) {
-                throw new CommandException("Error: option \"" + word + "\" is unknown: expected one of -j[son], -p[retty], -h[elp]");
-            }
-            switch (name) {
-                case "json" -> json = true;
-                case "pretty" -> pretty = true;
-                default -> {
-                    return HELP;
-                }
-            }
+        OutputOptions options = OutputOptions.parse(args);
+        if (options.help()) {
+            return HELP;
         }
+        boolean json = options.json();
+        boolean pretty = options.pretty();
         if (!args.hasNext()) {
             return list(json, pretty);
         }
