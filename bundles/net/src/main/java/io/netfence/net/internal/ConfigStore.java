@@ -36,6 +36,9 @@ final class ConfigStore {
     private boolean dirty;
     private boolean stopping;
     private final Thread writer;
+    /** How long the last snapshot and write took: the next write waits at least as long, so a
+     * burst of changes to a big configuration (a batch of routes) costs a bounded share of a core. */
+    private long lastWriteMillis;
 
     ConfigStore(Path file, Supplier<List<String>> snapshot, Logger log) {
         this.file = file;
@@ -155,7 +158,7 @@ final class ConfigStore {
             }
             if (!stopping) {
                 try {
-                    Thread.sleep(COALESCE_MILLIS);
+                    Thread.sleep(Math.max(COALESCE_MILLIS, lastWriteMillis));
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -163,8 +166,10 @@ final class ConfigStore {
             synchronized (signal) {
                 dirty = false;
             }
+            long started = System.nanoTime();
             try {
                 write(snapshot.get());
+                lastWriteMillis = (System.nanoTime() - started) / 1_000_000;
             } catch (RuntimeException | IOException e) {
                 log.error("the configuration could not be saved to {}: {}", file, e.toString());
             }

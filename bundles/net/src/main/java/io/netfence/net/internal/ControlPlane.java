@@ -190,6 +190,11 @@ public class ControlPlane implements NetService {
         });
     }
 
+    /** The packet path's shared state, for tests that drive a {@link PacketProcessor} directly. */
+    Dataplane dataplane() {
+        return dataplane;
+    }
+
     // --- persistence ---------------------------------------------------------------------------
 
     /**

@@ -60,6 +60,9 @@ final class QueueDriver implements PortDriver {
         volatile int mtu;
         volatile boolean closed;
         volatile boolean refuseTx;
+        /** Count transmitted frames instead of keeping them (allocation-free, for allocation tests). */
+        volatile boolean discard;
+        long discarded;
 
         QueueDevice(String name, int queues) {
             this.name = name;
@@ -121,6 +124,10 @@ final class QueueDriver implements PortDriver {
         public boolean transmit(PacketBuffer packet) {
             if (refuseTx) {
                 return false;
+            }
+            if (discard) {
+                discarded++;
+                return true;
             }
             byte[] f = new byte[packet.length];
             System.arraycopy(packet.data, packet.offset, f, 0, packet.length);
