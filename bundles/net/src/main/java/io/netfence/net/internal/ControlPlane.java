@@ -638,7 +638,9 @@ public class ControlPlane implements NetService {
             routing.add(local);
         }
         if (prefix.length() < a.bitLength()) {
-            Routing.Entry connected = new Routing.Entry(prefix.network(), RouteType.UNICAST.ordinal(), false, 0,
+            // On lo the whole subnet is local (Linux: "local 127.0.0.0/8 dev lo table local").
+            RouteType type = l.loopback() ? RouteType.LOCAL : RouteType.UNICAST;
+            Routing.Entry connected = new Routing.Entry(prefix.network(), type.ordinal(), l.loopback(), 0,
                     l.index, false, 0, 0, Routing.KERNEL, a);
             if (routing.find(connected) == RouteTable.NONE) {
                 routing.add(connected);

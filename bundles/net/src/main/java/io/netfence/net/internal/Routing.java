@@ -281,7 +281,7 @@ final class Routing {
                 return false;
             }
             boolean isLocal = t.local(id) && t.length(id) == a.bitLength() && t.lo(id) == a.lo() && t.hi(id) == a.hi();
-            boolean isConnected = !t.local(id) && !nexthops.hasGateway(nh)
+            boolean isConnected = !nexthops.hasGateway(nh)
                     && t.length(id) == net.length() && t.lo(id) == net.address().lo() && t.hi(id) == net.address().hi();
             return isLocal || isConnected;
         };
