@@ -354,7 +354,8 @@ final class Routing {
             for (int i = 0; i < n; i++) {
                 int id = heads[i];
                 // address (32 bits) | length (6 bits) | id (26 bits): ids stay below 2^24, the FIB's next-hop limit.
-                keys[i] = (t.lo(id) << 32) | ((long) t.length(id) << 26) | id;
+                // The sign bit is flipped so that signed order is the addresses' unsigned order.
+                keys[i] = ((t.lo(id) << 32) | ((long) t.length(id) << 26) | id) ^ Long.MIN_VALUE;
             }
             Arrays.sort(keys);
             int[] out = new int[n];

@@ -223,7 +223,11 @@ class ControlPlaneTest extends DataplaneFixture {
         net.addRoutes(batch);
         assertEquals(before + 100_000, net.routeCount(4));
         assertEquals(a("10.0.0.254"), net.routeGet(a("20.1.134.9")).nextHop());
+        net.addRoute(Route.via(p("200.0.0.0/8"), a("10.0.0.254"), null));
+        net.addRoute(Route.via(p("0.0.0.0/0"), a("10.0.0.254"), null));
         List<Route> listed = net.routes(4);
+        assertEquals(p("0.0.0.0/0"), listed.getFirst().prefix(), "default first");
+        assertEquals(p("200.0.0.0/8"), listed.getLast().prefix(), "addresses above 128.0.0.0 sort last");
         for (int i = 1; i < listed.size(); i++) {
             assertTrue(listed.get(i - 1).prefix().address().compareTo(listed.get(i).prefix().address()) <= 0, "sorted");
         }
