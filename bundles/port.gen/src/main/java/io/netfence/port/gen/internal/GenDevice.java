@@ -1,5 +1,6 @@
 package io.netfence.port.gen.internal;
 
+import io.netfence.net.spi.TokenBucket;
 import io.netfence.net.spi.PortDevice;
 import io.netfence.packet.MacAddress;
 import io.netfence.packet.IpAddress;

@@ -1,5 +1,6 @@
 package io.netfence.port.gen.internal;
 
+import io.netfence.net.spi.DriverArgs;
 import io.netfence.net.api.NetException;
 import io.netfence.packet.IpAddress;
 import io.netfence.packet.MacAddress;
@@ -54,7 +55,7 @@ record GenOptions(long rate, long count, int size, int flows, int protocol, int 
 
     /** Parses and checks the arguments without opening anything. */
     static GenOptions parse(List<String> args) {
-        ArgWalker walker = new ArgWalker(USAGE, args);
+        DriverArgs walker = new DriverArgs(USAGE, args);
         long rate = 0;
         long count = 0;
         int size = DEFAULT_SIZE;
@@ -86,25 +87,25 @@ record GenOptions(long rate, long count, int size, int flows, int protocol, int 
                 firstBuiltWord = keyword;
             }
             switch (keyword) {
-                case "rate" -> rate = ArgWalker.number(keyword, value, 0, MAX_RATE, true,
+                case "rate" -> rate = DriverArgs.number(keyword, value, 0, MAX_RATE, true,
                         "packets per second 0-" + MAX_RATE + " (0 = unlimited; k, M, G suffixes allowed)");
-                case "count" -> count = ArgWalker.number(keyword, value, 0, Long.MAX_VALUE / 2, true,
+                case "count" -> count = DriverArgs.number(keyword, value, 0, Long.MAX_VALUE / 2, true,
                         "a packet count 0-" + Long.MAX_VALUE / 2 + " (0 = unlimited; k, M, G suffixes allowed)");
-                case "size" -> size = (int) ArgWalker.number(keyword, value, MIN_SIZE, MAX_SIZE, false,
+                case "size" -> size = (int) DriverArgs.number(keyword, value, MIN_SIZE, MAX_SIZE, false,
                         "a frame size in bytes without FCS, " + MIN_SIZE + "-" + MAX_SIZE);
-                case "flows" -> flows = (int) ArgWalker.number(keyword, value, 1, MAX_FLOWS, false, "a flow count 1-" + MAX_FLOWS);
+                case "flows" -> flows = (int) DriverArgs.number(keyword, value, 1, MAX_FLOWS, false, "a flow count 1-" + MAX_FLOWS);
                 case "proto" -> protocol = switch (value) {
                     case "udp" -> UDP;
                     case "tcp" -> TCP;
                     case "icmp" -> ICMP;
-                    default -> throw ArgWalker.refuse(keyword, value, "udp, tcp or icmp");
+                    default -> throw DriverArgs.refuse(keyword, value, "udp, tcp or icmp");
                 };
                 case "src" -> src = ipv4(keyword, value);
                 case "dst" -> dst = ipv4(keyword, value);
                 case "smac" -> smac = unicastMac(keyword, value);
                 case "dmac" -> dmac = mac(keyword, value);
                 case "sport", "dport" -> {
-                    int port = (int) ArgWalker.number(keyword, value, 0, 65535, false, "a port number 0-65535");
+                    int port = (int) DriverArgs.number(keyword, value, 0, 65535, false, "a port number 0-65535");
                     if (keyword.equals("sport")) {
                         sport = port;
                     } else {
@@ -115,7 +116,7 @@ record GenOptions(long rate, long count, int size, int flows, int protocol, int 
                     }
                 }
                 case "template" -> template = pcapFile(keyword, value);
-                case "vlan" -> vlan = (int) ArgWalker.number(keyword, value, 1, 4094, false, "a VLAN id 1-4094");
+                case "vlan" -> vlan = (int) DriverArgs.number(keyword, value, 1, 4094, false, "a VLAN id 1-4094");
                 default -> throw new IllegalStateException(keyword);
             }
         }
@@ -128,7 +129,7 @@ record GenOptions(long rate, long count, int size, int flows, int protocol, int 
         }
         int headers = headerLength(protocol, vlan);
         if (size < headers) {
-            throw ArgWalker.refuse("size", Integer.toString(size), "at least " + headers + " bytes for the headers chosen");
+            throw DriverArgs.refuse("size", Integer.toString(size), "at least " + headers + " bytes for the headers chosen");
         }
         return new GenOptions(rate, count, size, flows, protocol, src, dst, smac, dmac, sport, dport, template, vlan);
     }
@@ -151,7 +152,7 @@ record GenOptions(long rate, long count, int size, int flows, int protocol, int 
     private static int ipv4(String keyword, String value) {
         IpAddress a = IpAddress.tryParse(value);
         if (a == null || !a.isV4()) {
-            throw ArgWalker.refuse(keyword, value, "an IPv4 address a.b.c.d");
+            throw DriverArgs.refuse(keyword, value, "an IPv4 address a.b.c.d");
         }
         return a.v4bits();
     }
@@ -160,14 +161,14 @@ record GenOptions(long rate, long count, int size, int flows, int protocol, int 
         try {
             return MacAddress.parse(value);
         } catch (IllegalArgumentException e) {
-            throw ArgWalker.refuse(keyword, value, "a MAC address of six hex octets like 02:00:00:00:00:01");
+            throw DriverArgs.refuse(keyword, value, "a MAC address of six hex octets like 02:00:00:00:00:01");
         }
     }
 
     private static MacAddress unicastMac(String keyword, String value) {
         MacAddress m = mac(keyword, value);
         if (m.isMulticast()) {
-            throw ArgWalker.refuse(keyword, value, "a unicast MAC address (a frame's source cannot be multicast or broadcast)");
+            throw DriverArgs.refuse(keyword, value, "a unicast MAC address (a frame's source cannot be multicast or broadcast)");
         }
         return m;
     }
@@ -180,10 +181,10 @@ record GenOptions(long rate, long count, int size, int flows, int protocol, int 
             p = null;
         }
         if (p == null) {
-            throw ArgWalker.refuse(keyword, value, "the name of a pcap file");
+            throw DriverArgs.refuse(keyword, value, "the name of a pcap file");
         }
         if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-            throw ArgWalker.refuse(keyword, value, "an existing, readable pcap file");
+            throw DriverArgs.refuse(keyword, value, "an existing, readable pcap file");
         }
         return p;
     }

@@ -1,5 +1,6 @@
 package io.netfence.port.pcap.internal;
 
+import io.netfence.net.spi.TokenBucket;
 import io.netfence.net.spi.PortDevice;
 import io.netfence.packet.PacketBatch;
 import io.netfence.packet.PacketBuffer;

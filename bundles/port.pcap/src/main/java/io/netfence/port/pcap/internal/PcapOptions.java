@@ -1,5 +1,6 @@
 package io.netfence.port.pcap.internal;
 
+import io.netfence.net.spi.DriverArgs;
 import io.netfence.net.api.NetException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -27,7 +28,7 @@ record PcapOptions(Path rx, Path tx, long loop, long rate) {
 
     /** Parses and checks the arguments without opening anything. */
     static PcapOptions parse(List<String> args) {
-        ArgWalker walker = new ArgWalker(USAGE, args);
+        DriverArgs walker = new DriverArgs(USAGE, args);
         Path rx = null;
         Path tx = null;
         long loop = 1;
@@ -40,11 +41,11 @@ record PcapOptions(Path rx, Path tx, long loop, long rate) {
                 case "rx" -> rx = readableFile(keyword, walker.value(keyword, "FILE"));
                 case "tx" -> tx = writableFile(keyword, walker.value(keyword, "FILE"));
                 case "loop" -> {
-                    loop = ArgWalker.number(keyword, walker.value(keyword, "COUNT"), 0, MAX_LOOP, false, LOOP_FORM);
+                    loop = DriverArgs.number(keyword, walker.value(keyword, "COUNT"), 0, MAX_LOOP, false, LOOP_FORM);
                     loopGiven = true;
                 }
                 case "rate" -> {
-                    rate = ArgWalker.number(keyword, walker.value(keyword, "PPS"), 0, MAX_RATE, true, RATE_FORM);
+                    rate = DriverArgs.number(keyword, walker.value(keyword, "PPS"), 0, MAX_RATE, true, RATE_FORM);
                     rateGiven = true;
                 }
                 default -> throw new IllegalStateException(keyword);
@@ -64,25 +65,25 @@ record PcapOptions(Path rx, Path tx, long loop, long rate) {
 
     private static Path path(String keyword, String text) {
         if (text.isEmpty()) {
-            throw ArgWalker.refuse(keyword, text, "a file name");
+            throw DriverArgs.refuse(keyword, text, "a file name");
         }
         try {
             return Path.of(text);
         } catch (InvalidPathException e) {
-            throw ArgWalker.refuse(keyword, text, "a valid file name (" + e.getReason() + ")");
+            throw DriverArgs.refuse(keyword, text, "a valid file name (" + e.getReason() + ")");
         }
     }
 
     private static Path readableFile(String keyword, String text) {
         Path p = path(keyword, text);
         if (!Files.exists(p)) {
-            throw ArgWalker.refuse(keyword, text, "an existing pcap file (no such file)");
+            throw DriverArgs.refuse(keyword, text, "an existing pcap file (no such file)");
         }
         if (!Files.isRegularFile(p)) {
-            throw ArgWalker.refuse(keyword, text, "a regular pcap file (not a directory or device)");
+            throw DriverArgs.refuse(keyword, text, "a regular pcap file (not a directory or device)");
         }
         if (!Files.isReadable(p)) {
-            throw ArgWalker.refuse(keyword, text, "a readable pcap file (permission denied)");
+            throw DriverArgs.refuse(keyword, text, "a readable pcap file (permission denied)");
         }
         return p;
     }
@@ -90,17 +91,17 @@ record PcapOptions(Path rx, Path tx, long loop, long rate) {
     private static Path writableFile(String keyword, String text) {
         Path p = path(keyword, text);
         if (Files.isDirectory(p)) {
-            throw ArgWalker.refuse(keyword, text, "a file to write, not a directory");
+            throw DriverArgs.refuse(keyword, text, "a file to write, not a directory");
         }
         if (Files.exists(p) && (!Files.isRegularFile(p) || !Files.isWritable(p))) {
-            throw ArgWalker.refuse(keyword, text, "a writable regular file");
+            throw DriverArgs.refuse(keyword, text, "a writable regular file");
         }
         Path parent = p.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) {
-            throw ArgWalker.refuse(keyword, text, "a file in an existing directory");
+            throw DriverArgs.refuse(keyword, text, "a file in an existing directory");
         }
         if (!Files.exists(p) && !Files.isWritable(parent)) {
-            throw ArgWalker.refuse(keyword, text, "a file in a writable directory");
+            throw DriverArgs.refuse(keyword, text, "a file in a writable directory");
         }
         return p;
     }

@@ -1,5 +1,6 @@
 package io.netfence.port.tap.internal;
 
+import io.netfence.net.spi.DriverArgs;
 import io.netfence.net.api.NetException;
 import io.netfence.net.spi.PortSpec;
 import java.util.Set;
@@ -15,13 +16,13 @@ final class TapOptions {
 
     /** The kernel interface name to create: {@code ifname}, else the link's own name. Opens nothing. */
     static String kernelName(PortSpec spec) {
-        ArgWalker walker = new ArgWalker(USAGE, spec.args());
+        DriverArgs walker = new DriverArgs(USAGE, spec.args());
         String ifname = null;
         while (walker.hasNext()) {
             String keyword = walker.keyword(KEYWORDS);
             ifname = walker.value(keyword, "KERNELNAME");
             if (!validKernelName(ifname)) {
-                throw ArgWalker.refuse(keyword, ifname, NAME_FORM);
+                throw DriverArgs.refuse(keyword, ifname, NAME_FORM);
             }
         }
         if (ifname != null) {

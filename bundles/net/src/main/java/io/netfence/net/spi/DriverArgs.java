@@ -1,4 +1,4 @@
-package io.netfence.port.gen.internal;
+package io.netfence.net.spi;
 
 import io.netfence.net.api.NetException;
 import java.util.HashSet;
@@ -6,26 +6,26 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Walks iproute2-style {@code KEYWORD VALUE} pairs and words every refusal so that it names the bad
+ * For port drivers: walks iproute2-style {@code KEYWORD VALUE} pairs and words every refusal so that it names the bad
  * word and the accepted form.
  */
-final class ArgWalker {
+public final class DriverArgs {
     private final String usage;
     private final List<String> args;
     private final Set<String> seen = new HashSet<>();
     private int next;
 
-    ArgWalker(String usage, List<String> args) {
+    public DriverArgs(String usage, List<String> args) {
         this.usage = usage;
         this.args = args;
     }
 
-    boolean hasNext() {
+    public boolean hasNext() {
         return next < args.size();
     }
 
     /** The next word, which must be one of {@code keywords} and not seen before. */
-    String keyword(Set<String> keywords) {
+    public String keyword(Set<String> keywords) {
         String word = args.get(next++);
         if (!keywords.contains(word)) {
             throw new NetException("unknown argument \"" + word + "\": expected " + usage);
@@ -37,14 +37,14 @@ final class ArgWalker {
     }
 
     /** The word after {@code keyword}. */
-    String value(String keyword, String form) {
+    public String value(String keyword, String form) {
         if (next >= args.size()) {
             throw new NetException("argument \"" + keyword + "\" is missing its value: expected " + keyword + " " + form);
         }
         return args.get(next++);
     }
 
-    static NetException refuse(String keyword, String value, String expected) {
+    public static NetException refuse(String keyword, String value, String expected) {
         return new NetException(keyword + " \"" + value + "\": expected " + expected);
     }
 
@@ -52,7 +52,7 @@ final class ArgWalker {
      * A decimal whole number in [min, max]; a k, M or G suffix multiplies by a thousand, a million or
      * a billion when {@code suffixes} is set.
      */
-    static long number(String keyword, String value, long min, long max, boolean suffixes, String expected) {
+    public static long number(String keyword, String value, long min, long max, boolean suffixes, String expected) {
         int digits = value.length();
         long multiplier = 1;
         if (suffixes && digits > 1) {

@@ -1,12 +1,12 @@
-package io.netfence.port.pcap.internal;
+package io.netfence.net.spi;
 
 /**
- * Paces a producer to a packet rate on {@link System#nanoTime}. Tokens are kept in packet-nanoseconds
+ * For port drivers that pace themselves (generators, pcap replay): paces a producer to a packet rate on {@link System#nanoTime}. Tokens are kept in packet-nanoseconds
  * (one packet = 10^9) so that any integer rate is exact; the bucket holds ten milliseconds' worth
  * (at least one packet) so that a worker that was descheduled briefly still reaches the average rate.
  * Not thread-safe: one owner.
  */
-final class TokenBucket {
+public final class TokenBucket {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final long rate;
@@ -15,7 +15,7 @@ final class TokenBucket {
     private long last;
 
     /** A bucket for {@code packetsPerSecond} (0 gives nothing, ever) holding one packet to start. */
-    TokenBucket(long packetsPerSecond, long now) {
+    public TokenBucket(long packetsPerSecond, long now) {
         if (packetsPerSecond < 0 || packetsPerSecond > NANOS_PER_SECOND) {
             throw new IllegalArgumentException("rate out of range: " + packetsPerSecond);
         }
@@ -26,7 +26,7 @@ final class TokenBucket {
     }
 
     /** Takes up to {@code wanted} packets' worth of tokens at time {@code now}; returns how many were granted. */
-    int take(int wanted, long now) {
+    public int take(int wanted, long now) {
         long elapsed = now - last;
         if (elapsed > 0 && rate > 0) {
             last = now;
@@ -41,7 +41,7 @@ final class TokenBucket {
     }
 
     /** Gives back tokens taken but not used. */
-    void refund(int packets) {
+    public void refund(int packets) {
         tokens = Math.min(capacity, tokens + packets * NANOS_PER_SECOND);
     }
 }
