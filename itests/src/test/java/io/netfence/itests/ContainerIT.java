@@ -120,6 +120,23 @@ public class ContainerIT {
     }
 
     @Test
+    public void aConfigurationFileInDeployChangesTheWorkersLive() throws Exception {
+        Path deploy = Path.of(System.getProperty("netfence.itest.deploy"));
+        long serviceId = (Long) context.getServiceReference(NetService.class).getProperty("service.id");
+        int before = net.workerCount();
+        int wanted = before == 1 ? 2 : 1;
+        Files.writeString(deploy.resolve("io.netfence.net.cfg"), "workers=" + wanted + "\n");
+        try {
+            Await.until("the worker count follows the file", 15_000, () -> net.workerCount() == wanted);
+            assertEquals("the same service, not a restart", serviceId,
+                    context.getServiceReference(NetService.class).getProperty("service.id"));
+            assertEquals(wanted, net.workers().size());
+        } finally {
+            Files.delete(deploy.resolve("io.netfence.net.cfg"));
+        }
+    }
+
+    @Test
     public void featuresInstallAndUninstallAtRuntime() throws Exception {
         FeatureInfo ports = features.feature("netfence-ports");
         assertTrue(ports.installed());

@@ -912,6 +912,23 @@ public class ControlPlane implements NetService {
     }
 
     /**
+     * The deployment's default worker count (configuration PID {@code io.netfence.net}); an
+     * operator's {@code dataplane set workers} wins over it.
+     */
+    public void applyDefaultWorkers(int count) {
+        locked(() -> {
+            if (workersSet || count == workerCount || count < 1 || count > MAX_WORKERS) {
+                return;
+            }
+            if (running) {
+                resizeWorkers(count);
+            } else {
+                workerCount = count;
+            }
+        });
+    }
+
+    /**
      * Grows or shrinks the worker set. Shrinking first publishes an assignment without the
      * leaving workers and waits for a grace period, so no queue is ever polled by two threads.
      */

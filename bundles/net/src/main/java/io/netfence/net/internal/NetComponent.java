@@ -10,6 +10,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -38,8 +39,7 @@ public final class NetComponent extends ControlPlane {
 
     @Activate
     public NetComponent(Config config) {
-        super(config.workers() > 0 ? config.workers() : Math.min(MAX_WORKERS, Runtime.getRuntime().availableProcessors()),
-                LoggerFactory.getLogger(NetService.class));
+        super(workersOf(config), LoggerFactory.getLogger(NetService.class));
     }
 
     /** The configuration is kept in the appliance's data folder, when it has one (not in bare tests). */
@@ -50,6 +50,16 @@ public final class NetComponent extends ControlPlane {
             persistTo(Path.of(data, "dataplane.conf"));
         }
         start();
+    }
+
+    /** A new worker default (e.g. deploy/io.netfence.net.cfg changed) applies live, without a restart. */
+    @Modified
+    void modified(Config config) {
+        applyDefaultWorkers(workersOf(config));
+    }
+
+    private static int workersOf(Config config) {
+        return config.workers() > 0 ? Math.min(MAX_WORKERS, config.workers()) : Math.min(MAX_WORKERS, Runtime.getRuntime().availableProcessors());
     }
 
     @Deactivate
