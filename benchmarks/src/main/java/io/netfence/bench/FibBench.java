@@ -33,13 +33,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * of the cost). The score is <b>ns per route</b>.</li>
  * </ul>
  * Route lengths follow the rough shape of the public Internet tables (see {@link RouteSets}).
- * Run with e.g. {@code java -jar benchmarks/target/benchmarks.jar -f 1 -wi 2 -i 3 -w 2s -r 2s FibBench}.
+ * Two forks by default: one fork's figures can differ from another's by up to 2x (JIT and
+ * memory layout), which a single fork cannot show. Run with e.g.
+ * {@code java -jar benchmarks/target/benchmarks.jar -f 2 -i 3 -r 1s Lookup} (see docs/PERFORMANCE-jmh.md).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx6g", "-XX:+UseCompactObjectHeaders"})
+// The naive references need 3-7 s on a busy 2-core machine before C2 has compiled them for
+// good (seen with -XX:+PrintCompilation); a shorter warmup flatters the FIB.
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 2, jvmArgsAppend = {"-Xms2g", "-Xmx6g", "-XX:+UseCompactObjectHeaders"})
 public class FibBench {
     static final int BATCH = 64;
     static final int DESTINATIONS = 1 << 20;

@@ -38,13 +38,14 @@ import org.openjdk.jmh.infra.Blackhole;
  * <li>{@link #ipv4TtlDecrementIncrementalChecksum} (what forwarding does) against its reference
  * {@link #ipv4TtlDecrementFullChecksum}, a full recomputation of the header checksum.</li>
  * </ul>
- * Run with e.g. {@code java -jar benchmarks/target/benchmarks.jar -f 1 -wi 2 -i 3 -w 2s -r 2s PacketBench}.
+ * Run with e.g. {@code java -jar benchmarks/target/benchmarks.jar -f 2 -i 3 -r 1s PacketBench}
+ * (see docs/PERFORMANCE-jmh.md).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "-XX:+UseCompactObjectHeaders")
+@Warmup(iterations = 4, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 2, jvmArgsAppend = "-XX:+UseCompactObjectHeaders")
 public class PacketBench {
     static final int BATCH = PacketBatch.DEFAULT_SIZE;
     private static final long MAC_A = 0x0200_0000_0001L;

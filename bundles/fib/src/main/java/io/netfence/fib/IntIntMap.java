@@ -142,8 +142,17 @@ final class IntIntMap {
         return s;
     }
 
+    /**
+     * MurmurHash3's 32-bit finaliser: every key bit reaches every slot bit. Prefixes are keys with
+     * many low zero bits (a /24 has eight), which a single multiply leaves crowded into few slots.
+     */
     private static int index(int key, int mask) {
-        int h = key * 0x9E3779B9;
-        return (h ^ (h >>> 16)) & mask;
+        int h = key;
+        h ^= h >>> 16;
+        h *= 0x85EB_CA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2_AE35;
+        h ^= h >>> 16;
+        return h & mask;
     }
 }
