@@ -66,9 +66,30 @@ public class ContainerIT {
         }
         assertTrue("bundles not active: " + notActive, notActive.isEmpty());
         for (String bsn : List.of("io.netfence.packet", "io.netfence.fib", "io.netfence.net", "io.netfence.port.pcap",
-                "io.netfence.port.tap", "io.netfence.port.gen", "io.netfence.shell", "io.netfence.features",
+                "io.netfence.port.tap", "io.netfence.port.gen", "io.netfence.shell", "io.netfence.features", "io.netfence.crypto",
+                "bcprov",
                 "org.apache.felix.scr", "org.apache.felix.fileinstall", "org.apache.felix.configadmin")) {
             assertNotNull(bsn + " is installed", bundle(bsn));
+        }
+    }
+
+    @Test
+    public void bothCryptoEnginesAreServices() throws Exception {
+        var refs = context.getServiceReferences(io.netfence.crypto.CryptoEngine.class, null);
+        List<Object> names = new ArrayList<>();
+        for (var r : refs) {
+            names.add(r.getProperty(io.netfence.crypto.CryptoEngine.NAME_PROPERTY));
+        }
+        assertTrue("jce and bc engines: " + names, names.containsAll(List.of("jce", "bc")));
+        // Bouncy Castle resolves and runs inside Felix: a whole ESP payload round-trips.
+        for (var r : refs) {
+            io.netfence.crypto.CryptoEngine e = context.getService(r);
+            var suite = io.netfence.crypto.EspSuite.encAuth("cbc(aes)", 128, "hmac(sha256)", 128);
+            var t = e.create(suite, new byte[16], new byte[32]);
+            byte[] p = new byte[8 + 16 + 32 + 16];
+            t.writeIv(p, 8, 1);
+            t.seal(p, 0, 24, 32, 0, false);
+            assertTrue(e.name(), t.open(p, 0, 24, 32, 0, false));
         }
     }
 
