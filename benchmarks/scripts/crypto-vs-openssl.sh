@@ -20,7 +20,7 @@ trap 'rm -f "$json"' EXIT
 ossl_rate() { # ARGS... -> bytes per second
   openssl speed -seconds "$secs" -bytes "$size" "$@" 2>/dev/null | awk 'END { v = $NF; sub(/k$/, "", v); print v * 1000 }'
 }
-printf '%-24s %6s %-4s %12s %12s %7s\n' SUITE BYTES ENG NETFENCE_MB/s OPENSSL_MB/s RATIO
+printf '%-24s %6s %-7s %12s %12s %7s\n' SUITE BYTES ENG NETFENCE_MB/s OPENSSL_MB/s RATIO
 for suite in aes-128-gcm chacha20-poly1305 aes-128-cbc-hmac-sha256; do
   for size in 64 512 1400 9000; do
     case $suite in
@@ -29,7 +29,7 @@ for suite in aes-128-gcm chacha20-poly1305 aes-128-cbc-hmac-sha256; do
         ossl=$(awk -v a="$cbc" -v b="$mac" 'BEGIN { print 1 / (1 / a + 1 / b) }') ;;
       *) ossl=$(ossl_rate -evp "$suite") ;;
     esac
-    for engine in jce bc; do
+    for engine in jce bc openssl; do
       ops=$(python3 - "$json" "$suite" "$size" "$engine" <<'PY'
 import json, sys
 for r in json.load(open(sys.argv[1])):
@@ -39,7 +39,7 @@ for r in json.load(open(sys.argv[1])):
 PY
 )
       awk -v s="$suite" -v n="$size" -v e="$engine" -v ops="$ops" -v o="$ossl" \
-        'BEGIN { b = ops * n; printf "%-24s %6d %-4s %12.1f %12.1f %6.2fx\n", s, n, e, b / 1e6, o / 1e6, (o > 0 ? b / o : 0) }'
+        'BEGIN { b = ops * n; printf "%-24s %6d %-7s %12.1f %12.1f %6.2fx\n", s, n, e, b / 1e6, o / 1e6, (o > 0 ? b / o : 0) }'
     done
   done
 done

@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
 public class CryptoBench {
-    @Param({"jce", "bc"})
+    @Param({"jce", "bc", "openssl"})
     public String engine;
 
     /** Linux names: the AEADs with their key material (salt included) and ICV, CBC with HMAC-SHA-256. */
@@ -58,8 +58,12 @@ public class CryptoBench {
     @Setup
     public void setUp() throws Exception {
         EspSuite s = suite(suite);
-        CryptoEngine e = (CryptoEngine) Class.forName(engine.equals("jce")
-                ? "io.netfence.crypto.internal.JceEngine" : "io.netfence.crypto.internal.BcEngine").getConstructor().newInstance();
+        String type = switch (engine) {
+            case "jce" -> "JceEngine";
+            case "bc" -> "BcEngine";
+            default -> "OpenSslEngine";
+        };
+        CryptoEngine e = (CryptoEngine) Class.forName("io.netfence.crypto.internal." + type).getConstructor().newInstance();
         SplittableRandom rnd = new SplittableRandom(1);
         byte[] enc = new byte[s.encKeyBytes()];
         byte[] auth = new byte[s.authKeyBytes()];

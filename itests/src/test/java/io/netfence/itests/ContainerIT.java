@@ -80,8 +80,8 @@ public class ContainerIT {
         for (var r : refs) {
             names.add(r.getProperty(io.netfence.crypto.CryptoEngine.NAME_PROPERTY));
         }
-        assertTrue("jce and bc engines: " + names, names.containsAll(List.of("jce", "bc")));
-        // Bouncy Castle resolves and runs inside Felix: a whole ESP payload round-trips.
+        assertTrue("jce, bc and openssl engines: " + names, names.containsAll(List.of("jce", "bc", "openssl")));
+        // Bouncy Castle and the system OpenSSL (FFM) run inside Felix: a whole ESP payload round-trips.
         for (var r : refs) {
             io.netfence.crypto.CryptoEngine e = context.getService(r);
             var suite = io.netfence.crypto.EspSuite.encAuth("cbc(aes)", 128, "hmac(sha256)", 128);

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Whole ESP payloads: both engines produce the same bytes and each opens what the other sealed. */
 class EspTransformTest {
-    private static final List<CryptoEngine> ENGINES = List.of(new JceEngine(), new BcEngine());
+    private static final List<CryptoEngine> ENGINES = List.of(new JceEngine(), new BcEngine(), new OpenSslEngine());
 
     static Stream<EspSuite> suites() {
         return Stream.of(
@@ -67,6 +67,7 @@ class EspTransformTest {
         boolean jdk = ENGINES.get(0).unsupportedReason(s) == null;
         EspTransform jce = (jdk ? ENGINES.get(0) : ENGINES.get(1)).create(s, enc, auth);
         EspTransform bc = ENGINES.get(1).create(s, enc, auth);
+        EspTransform ossl = ENGINES.get(2).create(s, enc, auth);
         int iv = 8;
         for (int size : new int[] {16, 64, 512, 1400, 9000}) {
             for (boolean esn : new boolean[] {false, true}) {
@@ -79,9 +80,16 @@ class EspTransformTest {
                 jce.writeIv(a, iv, seq);
                 byte[] plain = Arrays.copyOfRange(a, text, text + len);
                 byte[] b = a.clone();
+                byte[] o = a.clone();
                 jce.seal(a, 0, text, len, high, esn);
                 bc.seal(b, 0, text, len, high, esn);
-                assertArrayEquals(a, b, s + " " + size + " esn " + esn + ": same bytes from both engines");
+                ossl.seal(o, 0, text, len, high, esn);
+                assertArrayEquals(a, b, s + " " + size + " esn " + esn + ": same bytes from jce and bc");
+                assertArrayEquals(a, o, s + " " + size + " esn " + esn + ": same bytes from openssl");
+                byte[] fromOpenssl = o.clone();
+                assertTrue(ossl.open(fromOpenssl, 0, text, len, high, esn), "openssl opens its own");
+                assertTrue(ossl.open(b.clone(), 0, text, len, high, esn), "openssl opens what bc sealed");
+                assertArrayEquals(plain, Arrays.copyOfRange(fromOpenssl, text, text + len));
                 assertNotEquals(Arrays.toString(plain), Arrays.toString(Arrays.copyOfRange(a, text, text + len)), "encrypted");
 
                 byte[] c = a.clone();
@@ -98,6 +106,7 @@ class EspTransformTest {
                     byte[] t = c.clone();
                     t[at] ^= 0x40;
                     assertFalse(jce.open(t.clone(), 0, text, len, high, esn), "jce refuses a change at " + at);
+                    assertFalse(ossl.open(t.clone(), 0, text, len, high, esn), "openssl refuses a change at " + at);
                     assertFalse(bc.open(t, 0, text, len, high, esn), "bc refuses a change at " + at);
                 }
             }

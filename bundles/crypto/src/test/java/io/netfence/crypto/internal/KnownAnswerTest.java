@@ -68,11 +68,15 @@ class KnownAnswerTest {
     }
 
     static List<String> engines() {
-        return List.of("jce", "bc");
+        return List.of("jce", "bc", "openssl");
     }
 
     private static Primitives.Aead aead(String engine, EspSuite suite, byte[] key) throws Exception {
-        return engine.equals("jce") ? JceEngine.aead(suite, key) : BcEngine.aead(suite, key);
+        return switch (engine) {
+            case "jce" -> JceEngine.aead(suite, key);
+            case "bc" -> BcEngine.aead(suite, key);
+            default -> OpenSslEngine.aead(suite, key);
+        };
     }
 
     static Stream<Arguments> aeadCases() {
@@ -131,7 +135,11 @@ class KnownAnswerTest {
     @MethodSource("macCases")
     void rfc4868TruncatedHmacs(String engine, EspSuite.Auth auth, String key, String data, String expected) throws Exception {
         byte[] k = HEX.parseHex(key);
-        Primitives.Mac mac = engine.equals("jce") ? JceEngine.mac(auth, k) : BcEngine.mac(auth, k);
+        Primitives.Mac mac = switch (engine) {
+            case "jce" -> JceEngine.mac(auth, k);
+            case "bc" -> BcEngine.mac(auth, k);
+            default -> OpenSslEngine.mac(auth, k);
+        };
         byte[] d = HEX.parseHex(data);
         byte[] out = new byte[auth.digestBits() / 8];
         mac.update(d, 0, d.length);
