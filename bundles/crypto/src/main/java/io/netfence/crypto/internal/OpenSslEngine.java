@@ -17,13 +17,15 @@ import org.osgi.service.component.annotations.Component;
 
 /**
  * The system's OpenSSL (libcrypto.so.3) through the FFM API: the same assembly OpenSSL uses for
- * itself, called per packet without copying (the packet's heap array is handed to OpenSSL for the
- * duration of the call) and without allocating. One EVP context per transform, keyed once; per
- * packet only the IV is set. The crypto is OpenSSL's, not ours: this class only binds the calls.
+ * itself, called per packet without allocating (the payload goes through a native buffer of the
+ * transform's own). One EVP context per transform and direction, keyed once; per packet only the
+ * IV is set. The crypto is OpenSSL's, not ours: this class only binds the calls.
  */
 @Component(service = CryptoEngine.class, immediate = true, property = CryptoEngine.NAME_PROPERTY + "=" + OpenSslEngine.NAME)
 public final class OpenSslEngine implements CryptoEngine {
     static final String NAME = "openssl";
+    /** Largest payload a transform takes: a 9000-byte MTU's packet with room to spare. */
+    static final int MAX_DATA = 16 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Native NATIVE = Native.load();
 
@@ -70,11 +72,20 @@ public final class OpenSslEngine implements CryptoEngine {
         return new Hmac(auth, key);
     }
 
-    /** One EVP_CIPHER_CTX with its key, set up for a 12-byte nonce (AEADs) or without padding (CBC, ECB). */
+    /**
+     * One EVP_CIPHER_CTX with its key, set up for a 12-byte nonce (AEADs) or without padding (CBC,
+     * ECB), and native buffers of its own: the packet is copied in and out around each call, which
+     * costs a memcpy but nothing on the heap (Java arrays handed to native code make the JIT allocate
+     * a segment per call).
+     */
     private static final class Ctx {
         final MemorySegment ctx;
         final Arena arena = Arena.ofShared();
         final MemorySegment outLength = arena.allocate(ValueLayout.JAVA_INT);
+        final MemorySegment data = arena.allocate(MAX_DATA);
+        final MemorySegment iv = arena.allocate(16);
+        final MemorySegment aad = arena.allocate(64);
+        final MemorySegment tag = arena.allocate(16);
 
         Ctx(MemorySegment cipher, byte[] key, boolean noPadding, boolean encrypt) {
             int enc = encrypt ? 1 : 0;
@@ -87,54 +98,72 @@ public final class OpenSslEngine implements CryptoEngine {
                 } else {
                     check((int) NATIVE.ctrl.invokeExact(ctx, Native.SET_IVLEN, 12, MemorySegment.NULL), "EVP_CTRL_AEAD_SET_IVLEN");
                 }
-                check((int) NATIVE.cipherInit.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.ofArray(key),
-                        MemorySegment.NULL, enc), "EVP_CipherInit_ex (key)");
+                MemorySegment k = arena.allocate(key.length);
+                MemorySegment.copy(key, 0, k, ValueLayout.JAVA_BYTE, 0, key.length);
+                check((int) NATIVE.cipherInit.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, k, MemorySegment.NULL, enc),
+                        "EVP_CipherInit_ex (key)");
+                k.fill((byte) 0);
             } catch (Throwable t) {
                 throw rethrow(t);
             }
         }
 
         /** Sets the IV and the direction; the key stays. */
-        void start(byte[] iv, int ivOffset, int ivLength, boolean encrypt) {
+        void start(byte[] ivSource, int ivOffset, int ivLength, boolean encrypt) {
+            MemorySegment.copy(ivSource, ivOffset, iv, ValueLayout.JAVA_BYTE, 0, ivLength);
             try {
-                check((int) NATIVE.cipherInit.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL,
-                        MemorySegment.ofArray(iv).asSlice(ivOffset, ivLength), encrypt ? 1 : 0), "EVP_CipherInit_ex (iv)");
+                check((int) NATIVE.cipherInit.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, iv,
+                        encrypt ? 1 : 0), "EVP_CipherInit_ex (iv)");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
         }
 
-        void aad(byte[] aad, int length) {
+        void aad(byte[] source, int length) {
+            MemorySegment.copy(source, 0, aad, ValueLayout.JAVA_BYTE, 0, length);
             try {
-                check((int) NATIVE.update.invokeExact(ctx, MemorySegment.NULL, outLength, MemorySegment.ofArray(aad).asSlice(0, length), length),
-                        "EVP_CipherUpdate (aad)");
+                check((int) NATIVE.update.invokeExact(ctx, MemorySegment.NULL, outLength, aad, length), "EVP_CipherUpdate (aad)");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
         }
 
-        /** In or out of place: {@code out} may equal {@code in}. */
+        /** Processes {@code in[inOff, inOff + length)} into {@code out[outOff...]}; they may be the same bytes. */
         void update(byte[] out, int outOff, byte[] in, int inOff, int length) {
+            if (length > MAX_DATA) {
+                throw new IllegalStateException("ESP payload of " + length + " bytes exceeds " + MAX_DATA);
+            }
+            MemorySegment.copy(in, inOff, data, ValueLayout.JAVA_BYTE, 0, length);
             try {
-                check((int) NATIVE.update.invokeExact(ctx, MemorySegment.ofArray(out).asSlice(outOff, length), outLength,
-                        MemorySegment.ofArray(in).asSlice(inOff, length), length), "EVP_CipherUpdate");
+                check((int) NATIVE.update.invokeExact(ctx, data, outLength, data, length), "EVP_CipherUpdate");
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, 0, out, outOff, length);
+        }
+
+        /** 1 if the final step (the tag check, when decrypting) succeeded; stream modes write nothing here. */
+        int finish() {
+            try {
+                return (int) NATIVE.cipherFinal.invokeExact(ctx, data, outLength);
             } catch (Throwable t) {
                 throw rethrow(t);
             }
         }
 
-        /** 1 if the final step (the tag check, when decrypting) succeeded. */
-        int finish(byte[] b, int off) {
+        void getTag(byte[] b, int off, int length) {
             try {
-                return (int) NATIVE.cipherFinal.invokeExact(ctx, MemorySegment.ofArray(b).asSlice(off), outLength);
+                check((int) NATIVE.ctrl.invokeExact(ctx, Native.GET_TAG, length, tag), "EVP_CTRL_AEAD_GET_TAG");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
+            MemorySegment.copy(tag, ValueLayout.JAVA_BYTE, 0, b, off, length);
         }
 
-        void tag(int command, byte[] b, int off, int length) {
+        void setTag(byte[] b, int off, int length) {
+            MemorySegment.copy(b, off, tag, ValueLayout.JAVA_BYTE, 0, length);
             try {
-                check((int) NATIVE.ctrl.invokeExact(ctx, command, length, MemorySegment.ofArray(b).asSlice(off, length)), "EVP_CTRL_AEAD tag");
+                check((int) NATIVE.ctrl.invokeExact(ctx, Native.SET_TAG, length, tag), "EVP_CTRL_AEAD_SET_TAG");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -147,19 +176,19 @@ public final class OpenSslEngine implements CryptoEngine {
             ctx.start(nonce, 0, 12, true);
             ctx.aad(aad, aadLength);
             ctx.update(b, off, b, off, len);
-            if (ctx.finish(b, off + len) != 1) {
+            if (ctx.finish() != 1) {
                 throw new IllegalStateException("EVP_CipherFinal_ex failed while encrypting");
             }
-            ctx.tag(Native.GET_TAG, b, off + len, tagLength);
+            ctx.getTag(b, off + len, tagLength);
         }
 
         @Override
         public boolean open(byte[] nonce, byte[] aad, int aadLength, byte[] b, int off, int len) {
             ctx.start(nonce, 0, 12, false);
-            ctx.tag(Native.SET_TAG, b, off + len, tagLength);
+            ctx.setTag(b, off + len, tagLength);
             ctx.aad(aad, aadLength);
             ctx.update(b, off, b, off, len);
-            return ctx.finish(b, off + len) == 1;
+            return ctx.finish() == 1;
         }
     }
 
@@ -189,6 +218,8 @@ public final class OpenSslEngine implements CryptoEngine {
         private final MemorySegment ctx;
         private final Arena arena = Arena.ofShared();
         private final MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
+        private final MemorySegment data = arena.allocate(MAX_DATA);
+        private final MemorySegment digest = arena.allocate(64);
 
         Hmac(EspSuite.Auth auth, byte[] key) {
             try {
@@ -199,7 +230,10 @@ public final class OpenSslEngine implements CryptoEngine {
                     case HMAC_SHA512 -> (MemorySegment) NATIVE.sha512.invokeExact();
                     case NONE -> throw new IllegalArgumentException("no authenticator");
                 };
-                check((int) NATIVE.hmacInit.invokeExact(ctx, MemorySegment.ofArray(key), key.length, md, MemorySegment.NULL), "HMAC_Init_ex");
+                MemorySegment k = arena.allocate(Math.max(1, key.length));
+                MemorySegment.copy(key, 0, k, ValueLayout.JAVA_BYTE, 0, key.length);
+                check((int) NATIVE.hmacInit.invokeExact(ctx, k, key.length, md, MemorySegment.NULL), "HMAC_Init_ex");
+                k.fill((byte) 0);
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -207,8 +241,12 @@ public final class OpenSslEngine implements CryptoEngine {
 
         @Override
         public void update(byte[] b, int off, int len) {
+            if (len > MAX_DATA) {
+                throw new IllegalStateException("HMAC input of " + len + " bytes exceeds " + MAX_DATA);
+            }
+            MemorySegment.copy(b, off, data, ValueLayout.JAVA_BYTE, 0, len);
             try {
-                check((int) NATIVE.hmacUpdate.invokeExact(ctx, MemorySegment.ofArray(b).asSlice(off, len), (long) len), "HMAC_Update");
+                check((int) NATIVE.hmacUpdate.invokeExact(ctx, data, (long) len), "HMAC_Update");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -217,12 +255,14 @@ public final class OpenSslEngine implements CryptoEngine {
         @Override
         public void doFinal(byte[] out, int off) {
             try {
-                check((int) NATIVE.hmacFinal.invokeExact(ctx, MemorySegment.ofArray(out).asSlice(off), length), "HMAC_Final");
+                check((int) NATIVE.hmacFinal.invokeExact(ctx, digest, length), "HMAC_Final");
                 // Same key, next message: NULL key and digest keep them.
                 check((int) NATIVE.hmacInit.invokeExact(ctx, MemorySegment.NULL, 0, MemorySegment.NULL, MemorySegment.NULL), "HMAC_Init_ex");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
+            int n = length.get(ValueLayout.JAVA_INT, 0);
+            MemorySegment.copy(digest, ValueLayout.JAVA_BYTE, 0, out, off, n);
         }
     }
 
@@ -299,10 +339,10 @@ public final class OpenSslEngine implements CryptoEngine {
             sha512 = fn("EVP_sha512", FunctionDescriptor.of(a), false);
         }
 
-        /** {@code heap}: the call may be given Java arrays (a critical call: short, no upcalls). */
-        private MethodHandle fn(String name, FunctionDescriptor d, boolean heap) {
+        /** {@code critical}: short calls that never call back into Java, so the JVM may skip the thread-state change. */
+        private MethodHandle fn(String name, FunctionDescriptor d, boolean critical) {
             MemorySegment symbol = lib.find(name).orElseThrow(() -> new IllegalStateException("no symbol " + name));
-            return heap ? linker.downcallHandle(symbol, d, Linker.Option.critical(true)) : linker.downcallHandle(symbol, d);
+            return critical ? linker.downcallHandle(symbol, d, Linker.Option.critical(false)) : linker.downcallHandle(symbol, d);
         }
 
         MemorySegment cipher(EspSuite.Cipher c, int keyBits, boolean ecb) {
