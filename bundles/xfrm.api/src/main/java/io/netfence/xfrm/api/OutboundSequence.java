@@ -10,23 +10,73 @@ package io.netfence.xfrm.api;
 public final class OutboundSequence {
     /** {@link #next()} when no number is left. */
     public static final long EXHAUSTED = -1;
+    /**
+     * {@link #next()} when the next number is not yet covered by a stored mark (the disk is slower
+     * than the traffic, or failing): the packet is dropped, and the number is not used.
+     */
+    public static final long NOT_DURABLE = -2;
+    /** Numbers reserved per durable write: 2^20, about a third of a second of one worker at line rate. */
+    public static final long DEFAULT_BLOCK = 1L << 20;
 
     private final boolean esn;
+    private final long limit;
+    private final SequenceStore store;
+    private final String sa;
+    private final long block;
     private long last;
+    /** Numbers up to this one may be used: the store has it on disk. */
+    private volatile long durable;
+    private volatile boolean pending;
 
-    public OutboundSequence(boolean esn, long last) {
-        this.esn = esn;
-        this.last = last;
+    /** The highest number the store has confirmed (everything below may be used). */
+    public long durable() {
+        return durable;
     }
 
-    /** The next sequence number, or {@link #EXHAUSTED}. */
-    public long next() {
+    /** Without persistence (tests, SAs that live in memory only). */
+    public OutboundSequence(boolean esn, long last) {
+        this(esn, last, null, null, 0);
+    }
+
+    /**
+     * With persistence: the sequence resumes above what the store says may have been used (after
+     * a crash, the rest of the last reserved block is skipped, never reused).
+     */
+    public OutboundSequence(boolean esn, long last, SequenceStore store, String sa, long block) {
+        this.esn = esn;
         // 2^64 - 1 (all ones) is not handed out: as a signed long it would read as EXHAUSTED.
-        long limit = esn ? -2L : 0xFFFF_FFFFL;
+        this.limit = esn ? -2L : 0xFFFF_FFFFL;
+        this.store = store;
+        this.sa = sa;
+        this.block = block;
+        long resumed = store == null ? last : Math.max(last, store.load(sa));
+        this.last = resumed;
+        this.durable = store == null ? limit : resumed;
+    }
+
+    /** The next sequence number, or {@link #EXHAUSTED} or {@link #NOT_DURABLE}. Never blocks. */
+    public long next() {
         if (Long.compareUnsigned(last, limit) >= 0) {
             return EXHAUSTED;
         }
-        return ++last;
+        long n = last + 1;
+        if (store != null) {
+            long d = durable;
+            if (!pending && Long.compareUnsigned(n + block / 2, d) > 0 && Long.compareUnsigned(d, limit) < 0) {
+                pending = true;
+                long mark = Long.compareUnsigned(limit - d, block) < 0 ? limit : d + block;
+                // The store confirms the mark it reached (on failure, the old one: the next call retries).
+                store.reserve(sa, mark, stored -> {
+                    durable = stored;
+                    pending = false;
+                });
+            }
+            if (Long.compareUnsigned(n, durable) > 0) {
+                return NOT_DURABLE;
+            }
+        }
+        last = n;
+        return n;
     }
 
     /** The last number handed out (0 before the first). */

@@ -71,13 +71,14 @@ public final class EspTunnel4 {
 
     /**
      * Encapsulates the IPv4 packet {@code b[inner, inner + length)}; the outer packet starts
-     * {@link #overheadFront()} bytes before it. Returns the outer packet's length, or -1 when the
-     * SA's sequence numbers are exhausted (the packet must be dropped and the SA replaced).
+     * {@link #overheadFront()} bytes before it. Returns the outer packet's length, or, for a packet
+     * to drop, {@link OutboundSequence#EXHAUSTED} (the SA must be replaced) or
+     * {@link OutboundSequence#NOT_DURABLE} (the sequence store is behind; no number was used).
      */
     public int encapsulate(byte[] b, int inner, int length) {
         long seq = out.next();
-        if (seq == OutboundSequence.EXHAUSTED) {
-            return -1;
+        if (seq < 0) {
+            return (int) seq;
         }
         int outer = inner - overheadFront();
         // Read before the inner header is encrypted.

@@ -1,0 +1,102 @@
+package io.netfence.backend.software.persist;
+
+import io.netfence.xfrm.api.SequenceStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.LongConsumer;
+
+/**
+ * Sequence-number high-water marks in a folder, one 8-byte file per SA, written and fsynced by one
+ * thread of its own so no packet thread waits for the disk. A mark is reported durable only after
+ * {@code force} returned; a failed write reports the previous mark, so the caller simply asks again.
+ */
+public final class FileSequenceStore implements SequenceStore, AutoCloseable {
+    private record Request(String sa, long mark, LongConsumer done) {
+    }
+
+    private final Path dir;
+    private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean running = true;
+
+    public FileSequenceStore(Path dir) {
+        this.dir = dir;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+        writer = new Thread(this::run, "netfence-seq-store");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    private Path file(String sa) {
+        if (!sa.matches("[A-Za-z0-9._-]{1,100}")) {
+            throw new IllegalArgumentException("SA name \"" + sa + "\" is not a safe file name");
+        }
+        return dir.resolve(sa + ".seq");
+    }
+
+    @Override
+    public long load(String sa) {
+        Path f = file(sa);
+        try {
+            if (!Files.exists(f)) {
+                return 0;
+            }
+            byte[] b = Files.readAllBytes(f);
+            return b.length == 8 ? ByteBuffer.wrap(b).getLong() : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the sequence mark of " + sa, e);
+        }
+    }
+
+    @Override
+    public void reserve(String sa, long mark, LongConsumer done) {
+        queue.add(new Request(sa, mark, done));
+    }
+
+    private void run() {
+        ByteBuffer buf = ByteBuffer.allocate(8);
+        while (running) {
+            Request r;
+            try {
+                r = queue.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            long stored = load(r.sa());
+            Path f = file(r.sa());
+            boolean fresh = !Files.exists(f);
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                buf.clear();
+                buf.putLong(r.mark()).flip();
+                // Eight bytes in one sector: a crash leaves the old mark or the new one.
+                ch.write(buf, 0);
+                ch.force(false);
+                if (fresh) {
+                    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                        d.force(true); // the new file's name is durable too
+                    }
+                }
+                stored = r.mark();
+            } catch (IOException | RuntimeException e) {
+                // `stored` stays the old mark: the sequence keeps to it and asks again.
+            }
+            r.done().accept(stored);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        writer.interrupt();
+    }
+}
