@@ -136,19 +136,7 @@ public final class BcEngine implements CryptoEngine {
         }
 
         @Override
-        public void encrypt(byte[] ivSource, int ivOffset, byte[] b, int off, int len) {
-            run(true, ivSource, ivOffset, b, off, len);
-        }
-
-        @Override
-        public void decrypt(byte[] ivSource, int ivOffset, byte[] b, int off, int len) {
-            run(false, ivSource, ivOffset, b, off, len);
-        }
-
-        private void run(boolean encrypt, byte[] ivSource, int ivOffset, byte[] b, int off, int len) {
-            if (len % 16 != 0) {
-                throw new IllegalStateException("AES-CBC payload of " + len + " bytes is not a multiple of 16");
-            }
+        public void crypt(boolean encrypt, byte[] ivSource, int ivOffset, byte[] b, int off, int len) {
             System.arraycopy(ivSource, ivOffset, iv, 0, 16);
             cbc.init(encrypt, new ParametersWithIV(key, iv));
             for (int i = 0; i < len; i += 16) {

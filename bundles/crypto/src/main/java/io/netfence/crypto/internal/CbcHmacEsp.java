@@ -50,13 +50,19 @@ final class CbcHmacEsp implements EspTransform {
 
     @Override
     public void seal(byte[] p, int esp, int text, int length, int sequenceHigh, boolean esn) {
-        cbc.encrypt(p, esp + 8, p, text, length);
+        if (length % 16 != 0) {
+            throw new IllegalStateException("AES-CBC payload of " + length + " bytes is not padded to 16");
+        }
+        cbc.crypt(true, p, esp + 8, p, text, length);
         authenticate(p, esp, text + length, sequenceHigh, esn);
         System.arraycopy(digest, 0, p, text + length, icv);
     }
 
     @Override
     public boolean open(byte[] p, int esp, int text, int length, int sequenceHigh, boolean esn) {
+        if (length % 16 != 0) {
+            return false; // not a CBC payload: refused like a bad ICV
+        }
         authenticate(p, esp, text + length, sequenceHigh, esn);
         int diff = 0;
         for (int i = 0; i < icv; i++) {
@@ -65,7 +71,7 @@ final class CbcHmacEsp implements EspTransform {
         if (diff != 0) {
             return false;
         }
-        cbc.decrypt(p, esp + 8, p, text, length);
+        cbc.crypt(false, p, esp + 8, p, text, length);
         return true;
     }
 

@@ -155,21 +155,12 @@ public final class JceEngine implements CryptoEngine {
         }
 
         @Override
-        public void encrypt(byte[] iv, int ivOffset, byte[] b, int off, int len) {
-            run(Cipher.ENCRYPT_MODE, iv, ivOffset, b, off, len);
-        }
-
-        @Override
-        public void decrypt(byte[] iv, int ivOffset, byte[] b, int off, int len) {
-            run(Cipher.DECRYPT_MODE, iv, ivOffset, b, off, len);
-        }
-
-        private void run(int mode, byte[] iv, int ivOffset, byte[] b, int off, int len) {
+        public void crypt(boolean encrypt, byte[] iv, int ivOffset, byte[] b, int off, int len) {
             try {
-                cipher.init(mode, key, new IvParameterSpec(iv, ivOffset, 16));
+                cipher.init(encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE, key, new IvParameterSpec(iv, ivOffset, 16));
                 cipher.doFinal(b, off, len, b, off);
             } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("AES-CBC failed (payload not a multiple of 16 bytes?): " + e.getMessage(), e);
+                throw new IllegalStateException("AES-CBC failed: " + e.getMessage(), e);
             }
         }
     }

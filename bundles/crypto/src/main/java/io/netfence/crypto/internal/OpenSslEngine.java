@@ -194,19 +194,7 @@ public final class OpenSslEngine implements CryptoEngine {
 
     private record Cbc(Ctx encryptor, Ctx decryptor) implements Primitives.Cbc {
         @Override
-        public void encrypt(byte[] iv, int ivOffset, byte[] b, int off, int len) {
-            run(true, iv, ivOffset, b, off, len);
-        }
-
-        @Override
-        public void decrypt(byte[] iv, int ivOffset, byte[] b, int off, int len) {
-            run(false, iv, ivOffset, b, off, len);
-        }
-
-        private void run(boolean encrypt, byte[] iv, int ivOffset, byte[] b, int off, int len) {
-            if (len % 16 != 0) {
-                throw new IllegalStateException("AES-CBC payload of " + len + " bytes is not a multiple of 16");
-            }
+        public void crypt(boolean encrypt, byte[] iv, int ivOffset, byte[] b, int off, int len) {
             Ctx ctx = encrypt ? encryptor : decryptor;
             ctx.start(iv, ivOffset, 16, encrypt);
             ctx.update(b, off, b, off, len);

@@ -18,11 +18,9 @@ final class Primitives {
         boolean open(byte[] nonce, byte[] aad, int aadLength, byte[] b, int off, int len);
     }
 
-    /** AES-CBC without padding, the IV read from the packet. */
+    /** AES-CBC without padding, in place, the IV read from the packet; {@code len} a multiple of 16. */
     interface Cbc {
-        void encrypt(byte[] iv, int ivOffset, byte[] b, int off, int len);
-
-        void decrypt(byte[] iv, int ivOffset, byte[] b, int off, int len);
+        void crypt(boolean encrypt, byte[] iv, int ivOffset, byte[] b, int off, int len);
     }
 
     /** A keyed MAC (HMAC-SHA-2). */
