@@ -3,6 +3,7 @@ package io.netfence.backend.software.esp;
 import io.netfence.crypto.EspTransform;
 import io.netfence.packet.Bytes;
 import io.netfence.packet.Ipv4;
+import io.netfence.packet.Udp;
 import io.netfence.xfrm.api.OutboundSequence;
 import io.netfence.xfrm.api.ReplayWindow;
 
@@ -34,6 +35,8 @@ public final class EspTunnel4 {
     public static final int BAD_TRAILER = -5;
     /** The ESP payload is not a whole number of cipher blocks, or too short. */
     public static final int BAD_LENGTH = -6;
+    /** UDP on the ESP port that carries the non-ESP marker: IKE, for the key manager, not the dataplane. */
+    public static final int NOT_ESP = -7;
 
     private final EspTransform transform;
     private final int spi;
@@ -44,6 +47,9 @@ public final class EspTunnel4 {
     private final int ivBytes;
     private final int icvBytes;
     private final int block;
+    /** RFC 3948 UDP encapsulation (NAT traversal): the ports, or 0 for plain ESP. */
+    private int natSourcePort;
+    private int natDestinationPort;
     private int ipId;
 
     /** An outbound SA (remote = tunnel destination) or, with a window, an inbound one. */
@@ -59,9 +65,26 @@ public final class EspTunnel4 {
         this.block = transform.suite().cipher().blockBytes();
     }
 
+    /**
+     * Carries ESP in UDP (RFC 3948, usually port 4500 both ways) so it crosses NAT. The UDP
+     * checksum is sent as zero, which RFC 3948 section 2.1 allows over IPv4.
+     */
+    public EspTunnel4 udpEncapsulation(int sourcePort, int destinationPort) {
+        if (sourcePort < 1 || sourcePort > 65535 || destinationPort < 1 || destinationPort > 65535) {
+            throw new IllegalArgumentException("encap espinudp ports " + sourcePort + " " + destinationPort + ": expected 1-65535");
+        }
+        this.natSourcePort = sourcePort;
+        this.natDestinationPort = destinationPort;
+        return this;
+    }
+
+    private int udpBytes() {
+        return natDestinationPort == 0 ? 0 : Udp.HEADER_LEN;
+    }
+
     /** Bytes added in front of the inner packet. */
     public int overheadFront() {
-        return Ipv4.MIN_HEADER_LEN + ESP_HEADER + ivBytes;
+        return Ipv4.MIN_HEADER_LEN + udpBytes() + ESP_HEADER + ivBytes;
     }
 
     /** Most bytes added behind it (padding to the block, pad length, next header, ICV). */
@@ -84,7 +107,7 @@ public final class EspTunnel4 {
         // Read before the inner header is encrypted.
         int innerTos = Ipv4.tos(b, inner);
         boolean dontFragment = Ipv4.dontFragment(b, inner);
-        int esp = outer + Ipv4.MIN_HEADER_LEN;
+        int esp = outer + Ipv4.MIN_HEADER_LEN + udpBytes();
         int text = esp + ESP_HEADER + ivBytes;
         // Trailer: RFC 4303 section 2.4 padding 1, 2, 3, ...; the whole payload a multiple of the block.
         int padded = (length + 2 + block - 1) / block * block;
@@ -99,8 +122,16 @@ public final class EspTunnel4 {
         Bytes.put32(b, esp + 4, (int) seq);
         transform.writeIv(b, esp + ESP_HEADER, seq);
         transform.seal(b, esp, text, padded, (int) (seq >>> 32), out.esn());
-        int total = Ipv4.MIN_HEADER_LEN + ESP_HEADER + ivBytes + padded + icvBytes;
-        Ipv4.writeHeader(b, outer, innerTos, total, ++ipId & 0xFFFF, OUTER_TTL, Ipv4.PROTO_ESP, localAddress, remoteAddress);
+        int total = Ipv4.MIN_HEADER_LEN + udpBytes() + ESP_HEADER + ivBytes + padded + icvBytes;
+        if (natDestinationPort != 0) {
+            int udp = outer + Ipv4.MIN_HEADER_LEN;
+            Bytes.put16(b, udp, natSourcePort);
+            Bytes.put16(b, udp + 2, natDestinationPort);
+            Bytes.put16(b, udp + 4, total - Ipv4.MIN_HEADER_LEN);
+            Bytes.put16(b, udp + 6, 0);
+        }
+        Ipv4.writeHeader(b, outer, innerTos, total, ++ipId & 0xFFFF, OUTER_TTL, natDestinationPort != 0 ? Udp.PROTO : Ipv4.PROTO_ESP,
+                localAddress, remoteAddress);
         if (dontFragment) {
             Ipv4.setFlagsFragment(b, outer, Ipv4.FLAG_DF);
         }
@@ -115,6 +146,13 @@ public final class EspTunnel4 {
     public int decapsulate(byte[] b, int outer, int length) {
         int ihl = Ipv4.headerLength(b, outer);
         int esp = outer + ihl;
+        if (Ipv4.protocol(b, outer) == Udp.PROTO) {
+            // ESP in UDP: a zero where the SPI would be is the non-ESP marker of IKE (RFC 3948 2.2), not ours.
+            esp += Udp.HEADER_LEN;
+            if (esp + ESP_HEADER > outer + length || Bytes.u32(b, esp) == 0) {
+                return NOT_ESP;
+            }
+        }
         int text = esp + ESP_HEADER + ivBytes;
         int textLength = outer + length - text - icvBytes;
         if (textLength < block || textLength % block != 0) {

@@ -41,7 +41,7 @@ class ScapyInteropTest {
     private static final int REMOTE = IpAddress.parse("192.0.2.2").v4bits();
     private static final String SCRIPT = """
             import sys, json
-            from scapy.all import IP, raw
+            from scapy.all import IP, UDP, raw
             from scapy.layers.ipsec import SecurityAssociation, ESP
             out = []
             for r in json.loads(sys.stdin.read()):
@@ -49,6 +49,7 @@ class ScapyInteropTest {
                           tunnel_header=IP(src=r['src'], dst=r['dst']), esn_en=r['esn'], esn=r['high'])
                 if r['icv']: kw['crypt_icv_size'] = r['icv']
                 if r['auth']: kw.update(auth_algo=r['auth'], auth_key=bytes.fromhex(r['akey']))
+                if r.get('natt'): kw['nat_t_header'] = UDP(sport=r['natt'], dport=r['natt'])
                 sa = SecurityAssociation(ESP, **kw)
                 pkt = IP(bytes.fromhex(r['packet']))
                 res = sa.decrypt(pkt) if r['op'] == 'decrypt' else sa.encrypt(pkt, seq_num=r['seq'])
@@ -78,6 +79,39 @@ class ScapyInteropTest {
      */
     private static boolean[] esnChoices(Case c) {
         return c.suite().cipher().aead() ? new boolean[] {false, true} : new boolean[] {false};
+    }
+
+    @Test
+    void espInUdpForNatTraversalBothWays() throws Exception {
+        Case c = CASES.getFirst();
+        byte[] enc = new byte[c.suite().encKeyBytes()];
+        new SplittableRandom(4500).nextBytes(enc);
+        byte[] frame = inner(400, 4500);
+        byte[] inner = Arrays.copyOfRange(frame, 14, frame.length);
+        EspTunnel4 out = new EspTunnel4(c.engine().create(c.suite(), enc, new byte[0]), 0x4500, LOCAL, REMOTE,
+                new OutboundSequence(false, 0), null).udpEncapsulation(4500, 4500);
+        byte[] b = new byte[2048];
+        System.arraycopy(inner, 0, b, 256, inner.length);
+        int total = out.encapsulate(b, 256, inner.length);
+        byte[] outer = Arrays.copyOfRange(b, 256 - out.overheadFront(), 256 - out.overheadFront() + total);
+        assertEquals(17, Ipv4.protocol(outer, 0), "ESP rides in UDP");
+        List<byte[]> results = scapy(List.of(
+                json("decrypt", c, enc, new byte[0], 0x4500, false, 1, outer, 4500),
+                json("encrypt", c, enc, new byte[0], 0x4501, false, 9, inner, 4500)));
+        assertArrayEquals(inner, results.get(0), "scapy opens Netfence's ESP-in-UDP");
+        byte[] sealedByScapy = results.get(1);
+
+        EspTunnel4 in = new EspTunnel4(c.engine().create(c.suite(), enc, new byte[0]), 0x4501, REMOTE, LOCAL, null,
+                new ReplayWindow(64, false)).udpEncapsulation(4500, 4500);
+        int at = in.decapsulate(sealedByScapy, 0, sealedByScapy.length);
+        assertTrue(at > 0, "Netfence opens scapy's ESP-in-UDP: " + at);
+        assertArrayEquals(inner, Arrays.copyOfRange(sealedByScapy, at, at + inner.length));
+
+        // IKE on the same port starts with the non-ESP marker: it is not ESP and is left alone.
+        byte[] ike = PacketBuilder.ethernet(2, 1).ipv4("192.0.2.2", "192.0.2.1").udp(4500, 4500).payload(new byte[] {0, 0, 0, 0, 1, 2, 3, 4, 5})
+                .build();
+        byte[] ikeIp = Arrays.copyOfRange(ike, 14, ike.length);
+        assertEquals(EspTunnel4.NOT_ESP, in.decapsulate(ikeIp, 0, ikeIp.length));
     }
 
     @Test
@@ -121,9 +155,13 @@ class ScapyInteropTest {
     }
 
     private static String json(String op, Case c, byte[] enc, byte[] auth, int spi, boolean esn, long seq, byte[] packet) {
-        return String.format("{\"op\":\"%s\",\"spi\":%d,\"crypt\":\"%s\",\"ckey\":\"%s\",\"icv\":%s,\"auth\":%s,\"akey\":\"%s\","
+        return json(op, c, enc, auth, spi, esn, seq, packet, 0);
+    }
+
+    private static String json(String op, Case c, byte[] enc, byte[] auth, int spi, boolean esn, long seq, byte[] packet, int natt) {
+        return String.format("{\"natt\":%d,\"op\":\"%s\",\"spi\":%d,\"crypt\":\"%s\",\"ckey\":\"%s\",\"icv\":%s,\"auth\":%s,\"akey\":\"%s\","
                         + "\"src\":\"192.0.2.1\",\"dst\":\"192.0.2.2\",\"esn\":%s,\"high\":%d,\"seq\":%d,\"packet\":\"%s\"}",
-                op, spi, c.scapyCrypt(), HEX.formatHex(enc), c.scapyIcv() == 0 ? "null" : c.scapyIcv(),
+                natt, op, spi, c.scapyCrypt(), HEX.formatHex(enc), c.scapyIcv() == 0 ? "null" : c.scapyIcv(),
                 c.scapyAuth() == null ? "null" : "\"" + c.scapyAuth() + "\"", HEX.formatHex(auth), esn ? "true" : "false",
                 seq >>> 32, seq & 0xFFFF_FFFFL, HEX.formatHex(packet));
     }
