@@ -63,6 +63,15 @@ final class Addresses {
         return ((oui ^ 0x02_0000L) << 40) | (0xFFFEL << 24) | nic;
     }
 
+    /**
+     * An address a host can have or be reached at: not unspecified (0.0.0.0, ::), not multicast,
+     * not the IPv4 limited broadcast. Shared by addresses, gateways and neighbour entries.
+     */
+    static boolean isUnicastHost(io.netfence.packet.IpAddress a) {
+        boolean unspecified = a.hi() == 0 && a.lo() == 0;
+        return !unspecified && !a.isMulticast() && !(a.isV4() && a.v4bits() == -1);
+    }
+
     static int v4Mask(int len) {
         return len == 0 ? 0 : -1 << (32 - len);
     }

@@ -96,6 +96,7 @@ public class ControlPlane implements NetService {
     private final Logger log;
     private final ReentrantLock lock = new ReentrantLock();
     private final Dataplane dataplane;
+    private final LinkDirectory directory;
     private final Routing routing;
     private final SecureRandom random = new SecureRandom();
 
@@ -134,7 +135,8 @@ public class ControlPlane implements NetService {
         this.log = log;
         this.workerCount = workers;
         this.dataplane = new Dataplane(log);
-        this.routing = new Routing(dataplane, new LinkDirectory());
+        this.directory = new LinkDirectory();
+        this.routing = new Routing(dataplane, directory);
         this.poolScratch = new int[dataplane.neighbours.poolSize()];
         CounterStripe hk = new CounterStripe();
         stripes.add(hk);
@@ -608,8 +610,7 @@ public class ControlPlane implements NetService {
         mutate(() -> {
             Link l = existing(device);
             IpAddress a = prefix.address();
-            boolean unspecified = a.hi() == 0 && a.lo() == 0;
-            if (unspecified || a.isMulticast() || (a.isV4() && a.v4bits() == -1)) {
+            if (!Addresses.isUnicastHost(a)) {
                 throw new NetException("address \"" + prefix + "\": expected a unicast address");
             }
             for (Link other : links.values()) {
@@ -827,8 +828,7 @@ public class ControlPlane implements NetService {
     }
 
     private static void checkNeighbourAddress(IpAddress a) {
-        boolean unspecified = a.hi() == 0 && a.lo() == 0;
-        if (unspecified || a.isMulticast() || (a.isV4() && a.v4bits() == -1)) {
+        if (!Addresses.isUnicastHost(a)) {
             throw new NetException("address \"" + a + "\": expected a unicast address");
         }
     }
@@ -878,14 +878,9 @@ public class ControlPlane implements NetService {
                     out.add(new NeighbourInfo(a, l.name, mac < 0 ? null : new MacAddress(mac), state, age / 1_000_000, queued));
                 }
             });
-            out.sort(Comparator.comparingInt((NeighbourInfo n) -> indexOf(n.device())).thenComparing(NeighbourInfo::address));
+            out.sort(Comparator.comparingInt((NeighbourInfo n) -> directory.indexOf(n.device())).thenComparing(NeighbourInfo::address));
             return out;
         });
-    }
-
-    private int indexOf(String name) {
-        Link l = links.get(name);
-        return l == null ? -1 : l.index;
     }
 
     // --- workers -------------------------------------------------------------------------------
@@ -1253,17 +1248,10 @@ public class ControlPlane implements NetService {
     }
 
     private void locked(Runnable r) {
-        lock.lock();
-        try {
+        locked(() -> {
             r.run();
-        } catch (NetException e) {
-            throw e;
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            // A driver or table refusing in its own words: still a refusal, and nothing changed.
-            throw new NetException(message(e), e);
-        } finally {
-            lock.unlock();
-        }
+            return null;
+        });
     }
 
     private <T> T locked(Supplier<T> s) {
@@ -1273,6 +1261,7 @@ public class ControlPlane implements NetService {
         } catch (NetException e) {
             throw e;
         } catch (IllegalArgumentException | IllegalStateException e) {
+            // A driver or table refusing in its own words: still a refusal, and nothing changed.
             throw new NetException(message(e), e);
         } finally {
             lock.unlock();
@@ -1291,12 +1280,6 @@ public class ControlPlane implements NetService {
         public String nameOf(int index) {
             Link l = byIndex.get(index);
             return l == null ? null : l.name;
-        }
-
-        @Override
-        public boolean isLoopback(int index) {
-            Link l = byIndex.get(index);
-            return l != null && l.loopback();
         }
 
         @Override

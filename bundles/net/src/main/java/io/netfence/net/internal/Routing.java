@@ -32,8 +32,6 @@ final class Routing {
         /** The name of a link, or null. */
         String nameOf(int index);
 
-        boolean isLoopback(int index);
-
         /** True if the address is assigned to any link. */
         boolean isLocalAddress(IpAddress address);
 
@@ -150,8 +148,7 @@ final class Routing {
     }
 
     private static void checkGateway(IpAddress gw) {
-        boolean unspecified = gw.hi() == 0 && gw.lo() == 0;
-        if (unspecified || gw.isMulticast() || (gw.isV4() && gw.v4bits() == -1)) {
+        if (!Addresses.isUnicastHost(gw)) {
             throw new NetException("via \"" + gw + "\": expected a unicast address");
         }
     }
