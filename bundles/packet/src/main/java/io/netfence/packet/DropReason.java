@@ -44,7 +44,32 @@ public enum DropReason {
     TX_ERROR("tx_error"),
     TX_QUEUE_FULL("tx_queue_full"),
     RX_ERROR("rx_error"),
-    STAGE_DROP("stage_drop");
+    STAGE_DROP("stage_drop"),
+    // IPsec (the xfrm layer), named after Linux's /proc/net/xfrm_stat where one exists
+    /** ESP to this appliance with an SPI no SA has (XfrmInNoStates). */
+    XFRM_NO_STATE("xfrm_no_state"),
+    /** A sequence number already seen (XfrmInStateSeqError). */
+    XFRM_REPLAY("xfrm_replay"),
+    /** A sequence number below the replay window. */
+    XFRM_REPLAY_WINDOW("xfrm_replay_window"),
+    /** The ICV did not verify (XfrmInStateProtoError). */
+    XFRM_AUTH("xfrm_auth"),
+    /** Malformed ESP: length not a whole number of blocks, bad padding or next header. */
+    XFRM_BAD_ESP("xfrm_bad_esp"),
+    /** A block policy matched (XfrmOutPolBlock / XfrmInPolBlock). */
+    XFRM_POLICY_BLOCK("xfrm_policy_block"),
+    /** A policy wants an SA that does not exist yet: an acquire went out (XfrmOutNoStates). */
+    XFRM_ACQUIRE("xfrm_acquire"),
+    /** A policy requires protection the packet did not arrive with (XfrmInTmplMismatch). */
+    XFRM_TEMPLATE_MISMATCH("xfrm_tmpl_mismatch"),
+    /** Decrypted tunnel traffic no in/fwd policy accepts, or traffic routed into an xfrm interface no policy covers (XfrmInNoPols). */
+    XFRM_NO_POLICY("xfrm_no_policy"),
+    /** The SA reached a hard limit, or its outbound sequence numbers are used up (XfrmOutStateExpired). */
+    XFRM_EXPIRED("xfrm_expired"),
+    /** The durable sequence-number mark is behind; no number was used. */
+    XFRM_SEQ_NOT_DURABLE("xfrm_seq_not_durable"),
+    /** The packet plus ESP overhead exceeds the path MTU and may not be fragmented. */
+    XFRM_MTU("xfrm_mtu");
 
     private static final DropReason[] VALUES = values();
     private final String label;

@@ -28,6 +28,13 @@ public final class PacketBuffer {
     /** skbedit-style metadata carried with the packet. */
     public int mark;
     public int priority;
+    /**
+     * The SA that decrypted this packet (an xfrm handle + 1), 0 if it arrived in clear (Linux's
+     * sec_path); {@link #ENCAPSULATED} for an outer packet this appliance just built, which output
+     * policies must not see again.
+     */
+    public int secPath;
+    public static final int ENCAPSULATED = -1;
     /** Receive timestamp in nanoseconds (System.nanoTime at rx), 0 if unknown. */
     public long rxNanos;
 
@@ -52,6 +59,7 @@ public final class PacketBuffer {
         dropReason = -1;
         mark = 0;
         priority = 0;
+        secPath = 0;
         rxNanos = 0;
         key.clear();
     }
@@ -87,6 +95,7 @@ public final class PacketBuffer {
         dropReason = other.dropReason;
         mark = other.mark;
         priority = other.priority;
+        secPath = other.secPath;
         rxNanos = other.rxNanos;
     }
 

@@ -396,6 +396,25 @@ public class ControlPlane implements NetService {
         }
     }
 
+    /** The IPsec layer (one at a time): the dataplane starts calling it with the next pass. */
+    public void setXfrmLayer(io.netfence.net.spi.XfrmLayer layer) {
+        locked(() -> {
+            dataplane.xfrm = layer;
+            publish();
+        });
+    }
+
+    /** Removes the IPsec layer if it is {@code layer}; when this returns no worker calls it any more. */
+    public void clearXfrmLayer(io.netfence.net.spi.XfrmLayer layer) {
+        locked(() -> {
+            if (dataplane.xfrm == layer) {
+                dataplane.xfrm = null;
+                publish();
+                dataplane.awaitGracePeriod(generation);
+            }
+        });
+    }
+
     /** A packet stage registered for a hook; lower {@code order} runs first. */
     public void addStage(PacketStage stage, Hook hook, int order) {
         locked(() -> {

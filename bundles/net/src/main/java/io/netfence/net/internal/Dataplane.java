@@ -48,6 +48,8 @@ final class Dataplane {
     private final Logger log;
 
     volatile DataplaneConfig config;
+    /** The IPsec layer, or null; read by each packet thread once per pass. */
+    volatile io.netfence.net.spi.XfrmLayer xfrm;
     volatile Nexthops nexthops = Nexthops.EMPTY;
     /** The running packet threads; replaced (never mutated) by the control plane. */
     volatile PacketThread[] threads = new PacketThread[0];

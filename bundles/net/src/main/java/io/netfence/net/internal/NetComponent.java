@@ -4,6 +4,7 @@ import io.netfence.net.api.NetService;
 import io.netfence.net.spi.Hook;
 import io.netfence.net.spi.PacketStage;
 import io.netfence.net.spi.PortDriver;
+import io.netfence.net.spi.XfrmLayer;
 import java.nio.file.Path;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
@@ -74,6 +75,15 @@ public final class NetComponent extends ControlPlane {
 
     void unbindDriver(PortDriver driver) {
         removeDriver(driver);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindXfrm(XfrmLayer layer) {
+        setXfrmLayer(layer);
+    }
+
+    void unbindXfrm(XfrmLayer layer) {
+        clearXfrmLayer(layer);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

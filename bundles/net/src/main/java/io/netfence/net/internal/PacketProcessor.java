@@ -3,6 +3,7 @@ package io.netfence.net.internal;
 import io.netfence.fib.Ipv4Fib;
 import io.netfence.fib.Ipv6Fib;
 import io.netfence.net.spi.PacketStage;
+import io.netfence.net.spi.XfrmLayer;
 import io.netfence.packet.Arp;
 import io.netfence.packet.Bytes;
 import io.netfence.packet.Checksum;
@@ -66,6 +67,8 @@ final class PacketProcessor {
     private static final int R_STAGE_DROP = DropReason.STAGE_DROP.ordinal();
     private static final int R_BAD_ARP = DropReason.BAD_ARP.ordinal();
     private static final int R_BAD_ICMP = DropReason.BAD_ICMP.ordinal();
+    private static final int R_XFRM_MTU = DropReason.XFRM_MTU.ordinal();
+    private static final int R_XFRM_NO_POLICY = DropReason.XFRM_NO_POLICY.ordinal();
     private static final int R_BAD_L4_CHECKSUM = DropReason.BAD_L4_CHECKSUM.ordinal();
     private static final int REASONS = DropReason.count();
 
@@ -109,9 +112,14 @@ final class PacketProcessor {
         this.poolHeld = new int[neighbours.poolSize()];
     }
 
+    /** The IPsec layer for this pass, or null when there is none or it holds no policy and no SA. */
+    private XfrmLayer xfrm;
+
     /** Start of a pass: the configuration and clock to use. Allocates only when links were added. */
     void begin(DataplaneConfig config, long nanos) {
         now = nanos;
+        XfrmLayer x = dataplane.xfrm;
+        xfrm = x != null && x.active() ? x : null;
         adopt(config);
     }
 
@@ -159,6 +167,7 @@ final class PacketProcessor {
                 p.inPort = port;
                 p.outPort = -1;
                 p.dropReason = -1;
+                p.secPath = 0;
                 p.rxNanos = now;
                 stripe.add(port, CounterStripe.RX_PACKETS, 1);
                 stripe.add(port, CounterStripe.RX_BYTES, p.length);
@@ -662,10 +671,26 @@ final class PacketProcessor {
                 drop(p, R_NOT_FOR_US);
                 return;
             }
+            if (xfrm != null && !xfrm.inboundAllowed(p, true)) {
+                drop(p, p.dropReason);
+                return;
+            }
             if (Ipv4.ttl(b, l3) <= 1) {
                 icmp4Error(p, Icmp.TYPE_TIME_EXCEEDED, Icmp.TTL_EXCEEDED_IN_TRANSIT, 0, R_TTL_EXCEEDED, false);
                 return;
             }
+        }
+        if (xfrm != null || out.xfrmIfId != 0) {
+            int sa = xfrmOutputLookup(p, out);
+            if (sa == XfrmLayer.DROPPED) {
+                return;
+            }
+            if (sa >= 0) {
+                xfrmOutput(p, out, sa, total, generated);
+                return;
+            }
+        }
+        if (!generated) {
             if (total > out.mtu) {
                 // This dataplane does not fragment (yet): DF set gets "fragmentation needed" with
                 // the next-hop MTU (RFC 1191); DF clear is dropped and counted.
@@ -690,6 +715,13 @@ final class PacketProcessor {
         // No reassembly: fragments addressed to the appliance are not delivered.
         if (k.fragment) {
             drop(p, R_UNSUPPORTED_PROTOCOL);
+            return;
+        }
+        if (xfrm != null && (k.ipProto == Ipv4.PROTO_ESP || k.ipProto == Udp.PROTO) && xfrmInput(p)) {
+            return;
+        }
+        if (xfrm != null && !xfrm.inboundAllowed(p, false)) {
+            drop(p, p.dropReason);
             return;
         }
         if (!FlowDissector.l4ChecksumValid(p)) {
@@ -806,6 +838,123 @@ final class PacketProcessor {
             }
         }
         return 0;
+    }
+
+    // --- IPsec (xfrm) --------------------------------------------------------------------------
+
+    /**
+     * ESP, or UDP that may be ESP in UDP, addressed to us: true when IPsec took the packet
+     * (decrypted and sent through input again, dropped, or consumed).
+     */
+    private boolean xfrmInput(PacketBuffer p) {
+        if (p.secPath > 0) {
+            // One layer of ESP per packet: nested ESP is not supported, and this bounds the work.
+            return false;
+        }
+        int r = xfrm.input(p);
+        if (r == XfrmLayer.PASS) {
+            return false;
+        }
+        if (r == XfrmLayer.CONSUMED) {
+            consume(p);
+            return true;
+        }
+        if (r == XfrmLayer.DROPPED) {
+            drop(p, p.dropReason);
+            return true;
+        }
+        int defect = FlowDissector.dissect(p);
+        if (defect >= 0) {
+            drop(p, defect);
+            return true;
+        }
+        if (r != 0) {
+            // Decrypted on an SA with an if_id: the packet arrives on that xfrm interface, as in Linux.
+            PortView via = xfrmInterface(r);
+            if (via != null) {
+                p.inPort = via.index;
+                stripe.add(via.index, CounterStripe.RX_PACKETS, 1);
+                stripe.add(via.index, CounterStripe.RX_BYTES, p.length - ETH);
+            }
+        }
+        PortView in = cfg.port(p.inPort);
+        if (p.key.ipVersion == 4 && in != null) {
+            ipv4Input(p, in);
+        } else if (p.key.ipVersion == 6 && in != null) {
+            ipv6Input(p, in);
+        } else {
+            drop(p, R_UNSUPPORTED_ETHERTYPE);
+        }
+        return true;
+    }
+
+    private PortView xfrmInterface(int ifId) {
+        for (PortView v : cfg.ports) {
+            if (v != null && v.xfrmIfId == ifId) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** The output policy lookup: an SA handle, PASS, or DROPPED (counted here). */
+    private int xfrmOutputLookup(PacketBuffer p, PortView out) {
+        if (xfrm == null) {
+            // Routed into an xfrm interface while IPsec has no policy at all.
+            drop(p, R_XFRM_NO_POLICY);
+            return XfrmLayer.DROPPED;
+        }
+        int sa = xfrm.outputLookup(p, out.xfrmIfId);
+        if (sa == XfrmLayer.DROPPED) {
+            drop(p, p.dropReason);
+        }
+        return sa;
+    }
+
+    /**
+     * Protects a routed packet and routes the outer one. The MTU that counts is the route's minus
+     * what ESP adds (Linux's xfrm bundle MTU), so the sender learns a size that fits once encrypted.
+     */
+    private void xfrmOutput(PacketBuffer p, PortView out, int sa, int size, boolean generated) {
+        boolean v6 = p.key.ipVersion == 6;
+        byte[] b = p.data;
+        int l3 = p.key.l3Offset;
+        int room = out.mtu - xfrm.overhead(sa);
+        if (size > room) {
+            if (generated) {
+                drop(p, R_XFRM_MTU);
+            } else if (v6) {
+                icmp6Error(p, Icmpv6.TYPE_PACKET_TOO_BIG, 0, Math.max(IPV6_MIN_MTU, room), R_XFRM_MTU, false);
+            } else if (Ipv4.dontFragment(b, l3)) {
+                icmp4Error(p, Icmp.TYPE_DEST_UNREACH, Icmp.FRAG_NEEDED, Math.max(0, room), R_XFRM_MTU, false);
+            } else {
+                drop(p, R_XFRM_MTU);
+            }
+            return;
+        }
+        if (!generated) {
+            if (v6) {
+                Ipv6.decrementHopLimit(b, l3);
+            } else {
+                Ipv4.decrementTtl(b, l3);
+            }
+        }
+        if (xfrm.encapsulate(p, sa) < 0) {
+            drop(p, p.dropReason);
+            return;
+        }
+        if (out.xfrmIfId != 0) {
+            stripe.add(out.index, CounterStripe.TX_PACKETS, 1);
+            stripe.add(out.index, CounterStripe.TX_BYTES, size);
+        }
+        if (!regenerate(p)) {
+            return;
+        }
+        if (p.key.ipVersion == 4) {
+            route4(p, true);
+        } else {
+            route6(p, true);
+        }
     }
 
     // --- IPv6 ----------------------------------------------------------------------------------
@@ -951,10 +1100,26 @@ final class PacketProcessor {
                 icmp6Error(p, Icmpv6.TYPE_DEST_UNREACH, ICMPV6_BEYOND_SCOPE, 0, R_MARTIAN, false);
                 return;
             }
+            if (xfrm != null && !xfrm.inboundAllowed(p, true)) {
+                drop(p, p.dropReason);
+                return;
+            }
             if (Ipv6.hopLimit(b, l3) <= 1) {
                 icmp6Error(p, Icmpv6.TYPE_TIME_EXCEEDED, Icmpv6.HOP_LIMIT_EXCEEDED, 0, R_TTL_EXCEEDED, false);
                 return;
             }
+        }
+        if (xfrm != null || out.xfrmIfId != 0) {
+            int sa = xfrmOutputLookup(p, out);
+            if (sa == XfrmLayer.DROPPED) {
+                return;
+            }
+            if (sa >= 0) {
+                xfrmOutput(p, out, sa, size, generated);
+                return;
+            }
+        }
+        if (!generated) {
             if (size > out.mtu) {
                 icmp6Error(p, Icmpv6.TYPE_PACKET_TOO_BIG, 0, out.mtu, R_MTU_EXCEEDED, false);
                 return;
@@ -974,6 +1139,13 @@ final class PacketProcessor {
         FlowKey k = p.key;
         if (k.fragment) {
             drop(p, R_UNSUPPORTED_PROTOCOL);
+            return;
+        }
+        if (xfrm != null && (k.ipProto == Ipv4.PROTO_ESP || k.ipProto == Udp.PROTO) && xfrmInput(p)) {
+            return;
+        }
+        if (xfrm != null && !xfrm.inboundAllowed(p, false)) {
+            drop(p, p.dropReason);
             return;
         }
         if (!FlowDissector.l4ChecksumValid(p)) {

@@ -15,6 +15,8 @@ final class PortView {
     /** Administratively up and its driver attached (the device is open). */
     final boolean up;
     final boolean loopback;
+    /** Non-zero for an xfrm interface: its if_id (cached from the device). */
+    final int xfrmIfId;
     /** IPv4 addresses of the link with their prefix lengths and directed-broadcast address (0 when none, /31 and /32). */
     final int[] v4Address;
     final int[] v4Length;
@@ -33,6 +35,7 @@ final class PortView {
         this.mac = mac;
         this.up = up;
         this.loopback = loopback;
+        this.xfrmIfId = device == null ? 0 : device.xfrmIfId();
         this.v4Address = v4Address;
         this.v4Length = v4Length;
         this.v4Broadcast = new int[v4Address.length];

@@ -47,6 +47,14 @@ public interface PortDevice extends AutoCloseable {
     }
 
     /** Releases files, descriptors and threads. Idempotent. */
+    /**
+     * Non-zero for an xfrm interface ({@code type xfrm ... if_id N}): what is routed into it is
+     * matched against the IPsec policies with this if_id and encrypted, never transmitted in clear.
+     */
+    default int xfrmIfId() {
+        return 0;
+    }
+
     @Override
     void close();
 }

@@ -1,11 +1,12 @@
 /**
- * The xfrm (IPsec) model shared by the control plane, the software backend and the device
- * backends. Version 0.x while it grows (issue 3): so far the sequence-number rules every ESP
- * implementation must apply identically, {@link io.netfence.xfrm.api.ReplayWindow} and
- * {@link io.netfence.xfrm.api.OutboundSequence}.
+ * The xfrm (IPsec) model shared by the control plane, the shell and the backends: SAs
+ * ({@link io.netfence.xfrm.api.XfrmState}), policies, selectors, templates, lifetimes, encap,
+ * marks, offload settings; the SAD/SPD service ({@link io.netfence.xfrm.api.XfrmService}); and
+ * the sequence-number rules every ESP implementation applies identically
+ * ({@link io.netfence.xfrm.api.ReplayWindow}, {@link io.netfence.xfrm.api.OutboundSequence}).
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package io.netfence.xfrm.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.netfence.backend.software.esp.EspKit.Topology;
 import io.netfence.crypto.CryptoEngine;
 import io.netfence.crypto.EspSuite;
 import io.netfence.crypto.internal.JceEngine;
 import io.netfence.crypto.internal.OpenSslEngine;
-import io.netfence.packet.IpAddress;
-import io.netfence.packet.PacketBuilder;
+import io.netfence.packet.Bytes;
+import io.netfence.packet.FlowKey;
 import io.netfence.xfrm.api.OutboundSequence;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,12 +21,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Wireshark's ESP dissector (tshark, libgcrypt underneath) decrypts what {@link EspTunnel4} emits
- * and checks its ICV: the capture is written as a pcap file, the SA goes in as an esp_sa table
+ * Wireshark's ESP dissector (tshark, libgcrypt underneath) decrypts what {@link EspSa} emits
+ * and checks its ICV, over IPv4 and IPv6, in tunnel and transport mode: the capture is written as a pcap file, the SA goes in as an esp_sa table
  * entry. Wireshark 4.0 knows AES-GCM and AES-CBC with HMAC-SHA-2 (not ChaCha20-Poly1305 yet), so
  * those are checked here; scapy covers ChaCha20-Poly1305. Skipped, saying so, without tshark.
  */
@@ -38,47 +40,44 @@ class TsharkInteropTest {
     private record Case(EspSuite suite, String wiresharkEnc, String wiresharkAuth, CryptoEngine engine) {
     }
 
-    @Test
-    void tsharkDecryptsAndVerifiesNetfenceEsp() throws Exception {
+    @ParameterizedTest
+    @EnumSource(names = {"TUNNEL_4_IN_4", "TUNNEL_6_IN_6", "TUNNEL_4_IN_6", "TRANSPORT_6_DESTINATION_OPTIONS"})
+    void tsharkDecryptsAndVerifiesNetfenceEsp(Topology t) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/tshark")), "tshark is not installed (apt-get install tshark; .ci/run does it)");
         List<Case> cases = List.of(
                 new Case(EspSuite.aead("rfc4106(gcm(aes))", 160, 128), "AES-GCM with 16 octet ICV [RFC4106]", "NULL", new OpenSslEngine()),
                 new Case(EspSuite.aead("rfc4106(gcm(aes))", 288, 96), "AES-GCM with 12 octet ICV [RFC4106]", "NULL", new OpenSslEngine()),
                 new Case(EspSuite.encAuth("cbc(aes)", 128, "hmac(sha256)", 128), "AES-CBC [RFC3602]", "HMAC-SHA-256-128 [RFC4868]",
                         new JceEngine()));
-        int spi = 0x3000;
-        for (Case c : cases) {
+        int spi = 0x3000 + 0x100 * t.ordinal();
+        // The suites over IPv4 tunnels; the new layouts with one suite, since each tshark run takes a second.
+        for (Case c : t == Topology.TUNNEL_4_IN_4 ? cases : cases.subList(0, 1)) {
             spi++;
             byte[] enc = new byte[c.suite().encKeyBytes()];
             byte[] auth = new byte[c.suite().authKeyBytes()];
             new SplittableRandom(spi).nextBytes(enc);
             new SplittableRandom(spi + 1).nextBytes(auth);
-            EspTunnel4 tunnel = new EspTunnel4(c.engine().create(c.suite(), enc, auth), spi,
-                    IpAddress.parse("192.0.2.1").v4bits(), IpAddress.parse("192.0.2.2").v4bits(), new OutboundSequence(false, 0), null);
+            EspSa sa = t.sa(c.engine().create(c.suite(), enc, auth), spi, new OutboundSequence(false, 0), null);
             List<byte[]> frames = new ArrayList<>();
             List<String> payloads = new ArrayList<>();
             for (int size : new int[] {10, 333, 1200}) {
-                byte[] payload = new byte[size];
-                new SplittableRandom(spi * 7L + size).nextBytes(payload);
-                byte[] inner = PacketBuilder.ethernet(2, 1).ipv4("10.0.0.1", "10.0.1.1").udp(4000, 5000).payload(payload).build();
-                byte[] b = new byte[2048];
-                int at = 256;
-                System.arraycopy(inner, 14, b, at, inner.length - 14);
-                int total = tunnel.encapsulate(b, at, inner.length - 14);
-                int outer = at - tunnel.overheadFront();
-                byte[] frame = new byte[14 + total];
-                System.arraycopy(inner, 0, frame, 0, 14); // the same Ethernet header, IPv4 type
-                System.arraycopy(b, outer, frame, 14, total);
+                byte[] inner = t.packet(size, spi * 7 + size);
+                byte[] outer = EspKit.seal(sa, inner);
+                byte[] frame = new byte[14 + outer.length];
+                Bytes.put16(frame, 12, t.family == 4 ? FlowKey.ETH_P_IPV4 : FlowKey.ETH_P_IPV6);
+                System.arraycopy(outer, 0, frame, 14, outer.length);
                 frames.add(frame);
-                payloads.add(HEX.formatHex(payload));
+                payloads.add(HEX.formatHex(inner, inner.length - size, inner.length));
             }
-            Path pcap = dir.resolve("esp-" + spi + ".pcap");
+            Path pcap = dir.resolve("esp-" + t + "-" + spi + ".pcap");
             Files.write(pcap, pcap(frames));
-            String sa = String.format("\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x%08x\",\"%s\",\"0x%s\",\"%s\",\"%s\"", spi,
+            boolean v4 = t.family == 4;
+            String entry = String.format("\"%s\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"0x%s\",\"%s\",\"%s\"", v4 ? "IPv4" : "IPv6",
+                    v4 ? EspKit.LOCAL4 : EspKit.LOCAL6, v4 ? EspKit.REMOTE4 : EspKit.REMOTE6, spi,
                     c.wiresharkEnc(), HEX.formatHex(enc), c.wiresharkAuth(), auth.length == 0 ? "" : "0x" + HEX.formatHex(auth));
             Process p = new ProcessBuilder("/usr/bin/tshark", "-n", "-r", pcap.toString(),
                     "-o", "esp.enable_encryption_decode:TRUE", "-o", "esp.enable_authentication_check:TRUE",
-                    "-o", "uat:esp_sa:" + sa,
+                    "-o", "uat:esp_sa:" + entry,
                     "-T", "fields", "-E", "separator=|", "-e", "esp.sequence", "-e", "esp.icv_good", "-e", "udp.dstport", "-e", "data.data")
                     .redirectErrorStream(false).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -86,13 +85,14 @@ class TsharkInteropTest {
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue(), err);
             String[] lines = out.strip().split("\n");
-            assertEquals(3, lines.length, c.suite() + ": " + out + err);
+            String what = t + " " + c.suite();
+            assertEquals(3, lines.length, what + ": " + out + err);
             for (int i = 0; i < 3; i++) {
                 String[] f = lines[i].split("\\|", -1);
-                assertEquals(String.valueOf(i + 1), f[0], c.suite() + " sequence: " + lines[i]);
-                assertTrue(f[1].equals("1") || f[1].equalsIgnoreCase("true"), c.suite() + " ICV good per Wireshark: " + lines[i]);
-                assertEquals("5000", f[2], c.suite() + " the inner UDP header, decrypted: " + lines[i]);
-                assertEquals(payloads.get(i), f[3].replace(":", ""), c.suite() + " the inner payload, decrypted");
+                assertEquals(String.valueOf(i + 1), f[0], what + " sequence: " + lines[i]);
+                assertTrue(f[1].equals("1") || f[1].equalsIgnoreCase("true"), what + " ICV good per Wireshark: " + lines[i]);
+                assertEquals("5000", f[2], what + " the inner UDP header, decrypted: " + lines[i]);
+                assertEquals(payloads.get(i), f[3].replace(":", ""), what + " the inner payload, decrypted");
             }
         }
     }

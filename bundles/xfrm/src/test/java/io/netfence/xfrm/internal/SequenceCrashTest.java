@@ -1,4 +1,4 @@
-package io.netfence.backend.software.persist;
+package io.netfence.xfrm.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.netfence.backend.software.persist;
+package io.netfence.xfrm.internal;
 
 import io.netfence.xfrm.api.SequenceStore;
 import java.io.IOException;

@@ -1,0 +1,53 @@
+package io.netfence.xfrm.spi;
+
+import io.netfence.xfrm.api.SaCounters;
+
+/**
+ * An SA as a backend holds it (what Linux keeps in {@code xfrm_state_offload}). For the software
+ * backend and for crypto offload the core frames packets through it; a packet-offload device
+ * handles its packets itself and the core only reads its counters.
+ *
+ * <p>{@link #encapsulate} and {@link #decapsulate} work in place on a packet buffer, allocate
+ * nothing, and are called by one thread at a time per SA (the core serialises them).
+ */
+public interface OffloadedState {
+    /** Refusal codes of {@link #decapsulate} and {@link #encapsulate}, counted by the core. */
+    int REPLAYED = -1;
+    int TOO_OLD = -2;
+    int ZERO_SEQUENCE = -3;
+    int AUTH_FAILED = -4;
+    int BAD_TRAILER = -5;
+    int BAD_LENGTH = -6;
+    /** ESP-in-UDP with the non-ESP marker: IKE, not for the dataplane. */
+    int NOT_ESP = -7;
+    /** A valid dummy packet (RFC 4303 next header 59): counted, nothing to deliver. */
+    int DUMMY = -8;
+    /** From {@link #encapsulate}: not an IP packet the SA can protect, or too long once protected. */
+    int BAD_PACKET = -9;
+    /** Outbound sequence numbers are used up: the SA must be replaced. */
+    int EXHAUSTED = -11;
+    /** The durable sequence mark is behind: the packet is dropped, no number used. */
+    int NOT_DURABLE = -12;
+
+    /** Bytes added in front of the packet (outer header, UDP, ESP header, IV). */
+    int overheadFront();
+
+    /** Most bytes added behind it (padding, pad length, next header, ICV). */
+    int overheadBack();
+
+    /**
+     * Protects the IP packet {@code b[packet, packet + length)}: the result starts
+     * {@link #overheadFront()} bytes before it; returns its length, or a negative refusal.
+     */
+    int encapsulate(byte[] b, int packet, int length);
+
+    /**
+     * Removes ESP from the packet at {@code start} whose ESP header (or, with UDP encapsulation,
+     * UDP header) is at {@code esp}; returns the offset of the resulting IP packet (whose own header
+     * gives its length), or a negative refusal.
+     */
+    int decapsulate(byte[] b, int start, int esp, int length);
+
+    /** What the backend counted for this SA itself (a device's counters; zeros for software). */
+    SaCounters deviceCounters();
+}

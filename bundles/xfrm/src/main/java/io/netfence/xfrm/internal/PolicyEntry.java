@@ -1,0 +1,42 @@
+package io.netfence.xfrm.internal;
+
+import io.netfence.xfrm.api.XfrmPolicy;
+import java.util.concurrent.atomic.LongAdder;
+
+/** A policy in the SPD: its configuration, compiled selector, age and counters. */
+final class PolicyEntry {
+    final XfrmPolicy policy;
+    final PacketMatch match;
+    /** Insertion order: among equal priorities the older policy wins, as on Linux. */
+    final long seq;
+    final long addTime;
+    final LongAdder packets;
+    final LongAdder bytes;
+    volatile long useTime;
+    /** When the last acquire for this policy went out (rate limit, like Linux's larval SA). */
+    volatile long lastAcquireNanos;
+    /** Per template, the SAs that may serve it, best first (rebuilt with every SAD change). */
+    volatile SaEntry[][] candidates = new SaEntry[0][];
+
+    PolicyEntry(XfrmPolicy policy, long seq, long addTime) {
+        this(policy, seq, addTime, new LongAdder(), new LongAdder(), 0);
+    }
+
+    /** An updated policy keeps its place, age and counters. */
+    PolicyEntry(XfrmPolicy policy, long seq, long addTime, LongAdder packets, LongAdder bytes, long useTime) {
+        this.policy = policy;
+        this.match = new PacketMatch(policy.selector());
+        this.seq = seq;
+        this.addTime = addTime;
+        this.packets = packets;
+        this.bytes = bytes;
+        this.useTime = useTime;
+    }
+
+    /** Lookup order: lower priority value first, then older. */
+    boolean betterThan(PolicyEntry o) {
+        int a = policy.priority();
+        int b = o.policy.priority();
+        return a != b ? Integer.compareUnsigned(a, b) < 0 : seq < o.seq;
+    }
+}

@@ -1,0 +1,94 @@
+package io.netfence.xfrm.internal;
+
+import io.netfence.packet.IpAddress;
+import io.netfence.xfrm.api.Lifetime;
+import io.netfence.xfrm.api.SaCounters;
+import io.netfence.xfrm.api.XfrmState;
+import io.netfence.xfrm.spi.OffloadedState;
+import io.netfence.xfrm.spi.SaContext;
+import io.netfence.xfrm.spi.XfrmOffloadProvider;
+
+/**
+ * An SA in the SAD: its configuration, the backend's handle, and the dynamic state the core owns
+ * (sequence numbers, replay window, counters, lifetime use). The packet path works on it under its
+ * monitor: one SA's transform and sequence numbers are used by one thread at a time.
+ */
+final class SaEntry {
+    /** Index in the published tables; {@code secPath} carries it + 1. */
+    final int handle;
+    final SaContext context;
+    final XfrmOffloadProvider provider;
+    final OffloadedState offloaded;
+    final long addTime;
+    /** Where the SA runs, as {@code ip xfrm state} reports it. */
+    final String placement;
+    final long dstHi, dstLo, srcHi, srcLo;
+    volatile XfrmState state;
+
+    // Guarded by this: counted on the packet path.
+    long bytes, packets, replayWindowDrops, replayDrops, authFailed, badTrailer, badLength, exhausted, notDurable;
+    long useTime;
+    boolean softExpired;
+    /** The soft-expire event went out (housekeeper only). */
+    boolean softEventSent;
+    /** The SA's own selector compiled, or null when it covers everything. */
+    final PacketMatch selector;
+    /** A hard limit was reached: no packet uses it any more; the housekeeper deletes it. */
+    volatile boolean hardExpired;
+    volatile boolean deleted;
+
+    SaEntry(int handle, XfrmState state, SaContext context, XfrmOffloadProvider provider, OffloadedState offloaded,
+            long addTime, String placement) {
+        this.handle = handle;
+        this.state = state;
+        this.context = context;
+        this.provider = provider;
+        this.offloaded = offloaded;
+        this.addTime = addTime;
+        this.placement = placement;
+        this.dstHi = state.dst().hi();
+        this.dstLo = state.dst().lo();
+        this.srcHi = state.src().hi();
+        this.srcLo = state.src().lo();
+        this.selector = state.selector() == null || state.selector().matchesAll() ? null : new PacketMatch(state.selector());
+    }
+
+    boolean usable() {
+        return !hardExpired && !deleted;
+    }
+
+    /**
+     * Whether another packet may use the SA (under the monitor): false once a hard byte or packet
+     * limit is reached, which also marks the SA for deletion.
+     */
+    boolean admit() {
+        Lifetime l = state.lifetime();
+        if (Long.compareUnsigned(bytes, l.hardBytes()) >= 0 || Long.compareUnsigned(packets, l.hardPackets()) >= 0) {
+            hardExpired = true;
+            return false;
+        }
+        return true;
+    }
+
+    /** Counts a packet that went through (under the monitor); flags soft expiry for the housekeeper. */
+    void count(int length, long nowSeconds) {
+        bytes += length;
+        packets++;
+        if (useTime == 0) {
+            useTime = nowSeconds;
+        }
+        Lifetime l = state.lifetime();
+        if (!softExpired && (Long.compareUnsigned(bytes, l.softBytes()) >= 0 || Long.compareUnsigned(packets, l.softPackets()) >= 0)) {
+            softExpired = true;
+        }
+    }
+
+    synchronized SaCounters counters() {
+        return new SaCounters(bytes, packets, replayWindowDrops, replayDrops, authFailed, badTrailer, badLength, exhausted,
+                notDurable).plus(offloaded.deviceCounters());
+    }
+
+    boolean isDestination(IpAddress a) {
+        return a.hi() == dstHi && a.lo() == dstLo;
+    }
+}

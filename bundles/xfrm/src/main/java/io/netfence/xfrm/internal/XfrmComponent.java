@@ -1,0 +1,85 @@
+package io.netfence.xfrm.internal;
+
+import io.netfence.net.spi.XfrmLayer;
+import io.netfence.xfrm.api.XfrmService;
+import io.netfence.xfrm.spi.XfrmOffloadProvider;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The xfrm core as OSGi services: the SAD/SPD ({@link XfrmService}) for the shell, and the IPsec
+ * layer ({@link XfrmLayer}) the dataplane calls. It needs the software backend (every SA can
+ * always fall back to it); in the appliance's data folder it keeps {@code xfrm.conf} (SAs and
+ * policies) and {@code xfrm-seq/} (the durable outbound sequence marks).
+ */
+@Component(service = {XfrmService.class, XfrmLayer.class}, immediate = true)
+public final class XfrmComponent extends XfrmCore {
+    private static final Logger LOG = LoggerFactory.getLogger(XfrmService.class);
+    static final String DATA_PROPERTY = "netfence.data";
+
+    private final ScheduledExecutorService housekeeper = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("xfrm-housekeeper").unstarted(r));
+    private FileSequenceStore sequences;
+    private XfrmConfigFile file;
+    private volatile boolean loading;
+
+    @Activate
+    public XfrmComponent(@Reference(target = "(" + XfrmOffloadProvider.BACKEND_PROPERTY + "=software)") XfrmOffloadProvider software,
+                         BundleContext context) {
+        setSoftwareBackend(software);
+        String data = context.getProperty(DATA_PROPERTY);
+        if (data != null && !data.isBlank()) {
+            sequences = new FileSequenceStore(Path.of(data, "xfrm-seq"));
+            setSequenceStore(sequences);
+            file = new XfrmConfigFile(Path.of(data, "xfrm.conf"), LOG);
+            loading = true;
+            try {
+                file.load(this);
+            } catch (IOException e) {
+                LOG.error("cannot read {}: IPsec state starts empty", Path.of(data, "xfrm.conf"), e);
+            } finally {
+                loading = false;
+            }
+            onChange(this::save);
+        }
+        housekeeper.scheduleWithFixedDelay(this::housekeepSafely, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void save() {
+        if (loading) {
+            return;
+        }
+        try {
+            file.save(this);
+        } catch (IOException e) {
+            LOG.error("cannot write xfrm.conf: the last IPsec change will not survive a restart", e);
+        }
+    }
+
+    private void housekeepSafely() {
+        try {
+            housekeep();
+        } catch (RuntimeException e) {
+            LOG.warn("xfrm housekeeping failed", e);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        housekeeper.shutdownNow();
+        close();
+        if (sequences != null) {
+            sequences.close();
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package io.netfence.xfrm.internal;
+
+import io.netfence.crypto.EspSuite;
+import io.netfence.packet.IpAddress;
+import io.netfence.packet.IpPrefix;
+import io.netfence.xfrm.api.Encap;
+import io.netfence.xfrm.api.KeyMaterial;
+import io.netfence.xfrm.api.Lifetime;
+import io.netfence.xfrm.api.Mark;
+import io.netfence.xfrm.api.Selector;
+import io.netfence.xfrm.api.Template;
+import io.netfence.xfrm.api.XfrmDirection;
+import io.netfence.xfrm.api.XfrmMode;
+import io.netfence.xfrm.api.XfrmPolicy;
+import io.netfence.xfrm.api.XfrmPolicyInfo;
+import io.netfence.xfrm.api.XfrmService;
+import io.netfence.xfrm.api.XfrmState;
+import io.netfence.xfrm.api.XfrmStateInfo;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+
+/**
+ * The SAD and SPD on disk ({@code xfrm.conf} in the data folder), one object per line as
+ * {@code state key=value ...} or {@code policy key=value ...}. It holds keys, so it is created
+ * readable by root only (0600), written whole (write, fsync, rename) after every change.
+ */
+final class XfrmConfigFile {
+    private final Path file;
+    private final Logger log;
+
+    XfrmConfigFile(Path file, Logger log) {
+        this.file = file;
+        this.log = log;
+    }
+
+    /** Writes the current SAD and SPD atomically. */
+    synchronized void save(XfrmService xfrm) throws IOException {
+        StringBuilder sb = new StringBuilder("# Netfence xfrm state and policies: written by the appliance, holds keys (mode 0600)\n");
+        for (XfrmStateInfo i : xfrm.states()) {
+            sb.append(stateLine(i.state())).append('\n');
+        }
+        for (XfrmPolicyInfo i : xfrm.policies()) {
+            sb.append(policyLine(i.policy())).append('\n');
+        }
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Replays the file into {@code xfrm}; a line that no longer applies is skipped with a warning. */
+    void load(XfrmService xfrm) throws IOException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        int n = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            n++;
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            try {
+                Map<String, String> kv = fields(line);
+                if (line.startsWith("state ")) {
+                    xfrm.addState(state(kv));
+                } else if (line.startsWith("policy ")) {
+                    xfrm.addPolicy(policy(kv));
+                } else {
+                    throw new IllegalArgumentException("unknown object");
+                }
+            } catch (RuntimeException e) {
+                log.warn("{} line {} skipped: {}", file, n, e.getMessage());
+            }
+        }
+    }
+
+    // --- writing -------------------------------------------------------------------------------
+
+    static String stateLine(XfrmState s) {
+        StringBuilder b = new StringBuilder("state");
+        put(b, "src", s.src());
+        put(b, "dst", s.dst());
+        put(b, "spi", Integer.toUnsignedString(s.spi()));
+        put(b, "mode", s.mode().word());
+        put(b, "reqid", Integer.toUnsignedString(s.reqid()));
+        EspSuite suite = s.suite();
+        put(b, "cipher", suite.cipher().linuxName());
+        put(b, "keybits", suite.keyBits());
+        put(b, "auth", suite.auth() == EspSuite.Auth.NONE ? "-" : suite.auth().linuxName());
+        put(b, "icv", suite.icvBits());
+        put(b, "enckey", s.encryptionKey().hex());
+        put(b, "authkey", s.authenticationKey() == null ? "-" : s.authenticationKey().hex());
+        put(b, "window", s.replayWindow());
+        put(b, "esn", s.esn());
+        put(b, "sel", s.selector() == null ? "-" : selector(s.selector()));
+        put(b, "life", lifetime(s.lifetime()));
+        put(b, "encap", s.encap() == null ? "-" : s.encap().sourcePort() + "," + s.encap().destinationPort() + ","
+                + (s.encap().originalAddress() == null ? "-" : s.encap().originalAddress()));
+        put(b, "mark", mark(s.mark()));
+        put(b, "if_id", Integer.toUnsignedString(s.ifId()));
+        return b.toString();
+    }
+
+    static String policyLine(XfrmPolicy p) {
+        StringBuilder b = new StringBuilder("policy");
+        put(b, "sel", selector(p.selector()));
+        put(b, "dir", p.direction().word());
+        put(b, "priority", Integer.toUnsignedString(p.priority()));
+        put(b, "action", p.action().word());
+        put(b, "index", Integer.toUnsignedString(p.index()));
+        put(b, "if_id", Integer.toUnsignedString(p.ifId()));
+        put(b, "mark", mark(p.mark()));
+        put(b, "life", lifetime(p.lifetime()));
+        for (int i = 0; i < p.templates().size(); i++) {
+            Template t = p.templates().get(i);
+            put(b, "tmpl" + i, (t.src() == null ? "-" : t.src().toString()) + "," + (t.dst() == null ? "-" : t.dst().toString()) + ","
+                    + Integer.toUnsignedString(t.spi()) + "," + t.mode().word() + "," + Integer.toUnsignedString(t.reqid()) + ","
+                    + (t.optional() ? "use" : "required"));
+        }
+        return b.toString();
+    }
+
+    private static void put(StringBuilder b, String key, Object value) {
+        b.append(' ').append(key).append('=').append(value);
+    }
+
+    private static String selector(Selector s) {
+        return s.src() + "," + s.dst() + "," + s.proto() + "," + s.sport() + "," + s.sportMask() + "," + s.dport() + "," + s.dportMask();
+    }
+
+    private static String lifetime(Lifetime l) {
+        return l.softBytes() + "," + l.hardBytes() + "," + l.softPackets() + "," + l.hardPackets() + "," + l.softAddSeconds() + ","
+                + l.hardAddSeconds() + "," + l.softUseSeconds() + "," + l.hardUseSeconds();
+    }
+
+    private static String mark(Mark m) {
+        return Integer.toUnsignedString(m.value()) + "/" + Integer.toUnsignedString(m.mask());
+    }
+
+    // --- reading -------------------------------------------------------------------------------
+
+    private static Map<String, String> fields(String line) {
+        Map<String, String> kv = new LinkedHashMap<>();
+        String[] words = line.trim().split(" +");
+        for (int i = 1; i < words.length; i++) {
+            int eq = words[i].indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("\"" + words[i] + "\" is not KEY=VALUE");
+            }
+            kv.put(words[i].substring(0, eq), words[i].substring(eq + 1));
+        }
+        return kv;
+    }
+
+    private static String get(Map<String, String> kv, String key) {
+        String v = kv.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("missing " + key);
+        }
+        return v;
+    }
+
+    private static XfrmState state(Map<String, String> kv) {
+        EspSuite.Cipher cipher = EspSuite.Cipher.ofLinuxName(get(kv, "cipher"));
+        String authName = get(kv, "auth");
+        EspSuite.Auth auth = authName.equals("-") ? EspSuite.Auth.NONE : EspSuite.Auth.ofLinuxName(authName);
+        if (cipher == null || auth == null) {
+            throw new IllegalArgumentException("unknown algorithm");
+        }
+        EspSuite suite = new EspSuite(cipher, Integer.parseInt(get(kv, "keybits")), auth, Integer.parseInt(get(kv, "icv")));
+        String authKey = get(kv, "authkey");
+        String sel = get(kv, "sel");
+        String encap = get(kv, "encap");
+        Encap e = null;
+        if (!encap.equals("-")) {
+            String[] p = encap.split(",");
+            e = new Encap(Integer.parseInt(p[0]), Integer.parseInt(p[1]), p[2].equals("-") ? null : IpAddress.parse(p[2]));
+        }
+        return new XfrmState(IpAddress.parse(get(kv, "src")), IpAddress.parse(get(kv, "dst")), Integer.parseUnsignedInt(get(kv, "spi")),
+                XfrmMode.valueOf(get(kv, "mode").toUpperCase(java.util.Locale.ROOT)), Integer.parseUnsignedInt(get(kv, "reqid")), suite,
+                KeyMaterial.parseHex(get(kv, "enckey")), authKey.equals("-") ? null : KeyMaterial.parseHex(authKey),
+                Integer.parseInt(get(kv, "window")), Boolean.parseBoolean(get(kv, "esn")), sel.equals("-") ? null : selector(sel),
+                lifetime(get(kv, "life")), e, mark(get(kv, "mark")), Integer.parseUnsignedInt(get(kv, "if_id")), null);
+    }
+
+    private static XfrmPolicy policy(Map<String, String> kv) {
+        List<Template> templates = new ArrayList<>();
+        for (int i = 0; kv.containsKey("tmpl" + i); i++) {
+            String[] t = kv.get("tmpl" + i).split(",");
+            templates.add(new Template(t[0].equals("-") ? null : IpAddress.parse(t[0]), t[1].equals("-") ? null : IpAddress.parse(t[1]),
+                    Integer.parseUnsignedInt(t[2]), XfrmMode.valueOf(t[3].toUpperCase(java.util.Locale.ROOT)), Integer.parseUnsignedInt(t[4]),
+                    t[5].equals("use")));
+        }
+        return new XfrmPolicy(selector(get(kv, "sel")), XfrmDirection.valueOf(get(kv, "dir").toUpperCase(java.util.Locale.ROOT)),
+                Integer.parseUnsignedInt(get(kv, "priority")), XfrmPolicy.Action.valueOf(get(kv, "action").toUpperCase(java.util.Locale.ROOT)),
+                Integer.parseUnsignedInt(get(kv, "index")), templates, Integer.parseUnsignedInt(get(kv, "if_id")), mark(get(kv, "mark")),
+                lifetime(get(kv, "life")), null);
+    }
+
+    private static Selector selector(String text) {
+        String[] p = text.split(",");
+        return new Selector(IpPrefix.parse(p[0]), IpPrefix.parse(p[1]), Integer.parseInt(p[2]), Integer.parseInt(p[3]), Integer.parseInt(p[4]),
+                Integer.parseInt(p[5]), Integer.parseInt(p[6]), null);
+    }
+
+    private static Lifetime lifetime(String text) {
+        String[] p = text.split(",");
+        long[] v = new long[8];
+        for (int i = 0; i < 8; i++) {
+            v[i] = Long.parseLong(p[i]);
+        }
+        return new Lifetime(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    }
+
+    private static Mark mark(String text) {
+        int slash = text.indexOf('/');
+        return new Mark(Integer.parseUnsignedInt(text.substring(0, slash)), Integer.parseUnsignedInt(text.substring(slash + 1)));
+    }
+}

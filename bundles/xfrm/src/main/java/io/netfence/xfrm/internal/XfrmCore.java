@@ -1,0 +1,1019 @@
+package io.netfence.xfrm.internal;
+
+import io.netfence.crypto.EspSuite;
+import io.netfence.net.spi.XfrmLayer;
+import io.netfence.packet.Bytes;
+import io.netfence.packet.DropReason;
+import io.netfence.packet.FlowKey;
+import io.netfence.packet.IpAddress;
+import io.netfence.packet.IpPrefix;
+import io.netfence.packet.PacketBuffer;
+import io.netfence.xfrm.api.Mark;
+import io.netfence.xfrm.api.OffloadSpec;
+import io.netfence.xfrm.api.OutboundSequence;
+import io.netfence.xfrm.api.ReplayWindow;
+import io.netfence.xfrm.api.Selector;
+import io.netfence.xfrm.api.SequenceStore;
+import io.netfence.xfrm.api.Template;
+import io.netfence.xfrm.api.XfrmDirection;
+import io.netfence.xfrm.api.XfrmEvent;
+import io.netfence.xfrm.api.XfrmException;
+import io.netfence.xfrm.api.XfrmMode;
+import io.netfence.xfrm.api.XfrmPolicy;
+import io.netfence.xfrm.api.XfrmPolicyInfo;
+import io.netfence.xfrm.api.XfrmService;
+import io.netfence.xfrm.api.XfrmState;
+import io.netfence.xfrm.api.XfrmStateInfo;
+import io.netfence.xfrm.spi.OffloadRefusal;
+import io.netfence.xfrm.spi.OffloadedState;
+import io.netfence.xfrm.spi.SaContext;
+import io.netfence.xfrm.spi.XfrmOffloadProvider;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The SAD and SPD (the control plane, under one lock) and the IPsec layer of the packet path
+ * (lock-free reads of an immutable {@link Tables} snapshot, and each SA's monitor around its
+ * transform). Validation happens here, once, for every backend: an SA that cannot work is refused
+ * before any backend sees it.
+ */
+public class XfrmCore implements XfrmService, XfrmLayer {
+    /** How long an acquire suppresses the next one for the same policy (Linux's XFRM_ACQ_EXPIRES). */
+    static final long ACQUIRE_INTERVAL_NANOS = 30_000_000_000L;
+    /** How long an ALLOCSPI reservation lives without being completed. */
+    static final long LARVAL_SECONDS = 30;
+    private static final int ETH_HEADER = 14;
+    private static final int PROTO_ESP = 50;
+    private static final int PROTO_UDP = 17;
+
+    private static final int R_NO_STATE = DropReason.XFRM_NO_STATE.ordinal();
+    private static final int R_REPLAY = DropReason.XFRM_REPLAY.ordinal();
+    private static final int R_REPLAY_WINDOW = DropReason.XFRM_REPLAY_WINDOW.ordinal();
+    private static final int R_AUTH = DropReason.XFRM_AUTH.ordinal();
+    private static final int R_BAD_ESP = DropReason.XFRM_BAD_ESP.ordinal();
+    private static final int R_BLOCK = DropReason.XFRM_POLICY_BLOCK.ordinal();
+    private static final int R_ACQUIRE = DropReason.XFRM_ACQUIRE.ordinal();
+    private static final int R_TMPL = DropReason.XFRM_TEMPLATE_MISMATCH.ordinal();
+    private static final int R_NO_POLICY = DropReason.XFRM_NO_POLICY.ordinal();
+    private static final int R_EXPIRED = DropReason.XFRM_EXPIRED.ordinal();
+    private static final int R_NOT_DURABLE = DropReason.XFRM_SEQ_NOT_DURABLE.ordinal();
+    private static final int R_MTU = DropReason.XFRM_MTU.ordinal();
+
+    /** Key of an SA in the SAD (proto is always ESP). */
+    record SaKey(IpAddress dst, int spi) {
+    }
+
+    /** What the packet path reads: rebuilt and published after every change. */
+    static final class Tables {
+        static final Tables EMPTY = new Tables(List.of(), SpiIndex.EMPTY, PolicyIndex.EMPTY, PolicyIndex.EMPTY, PolicyIndex.EMPTY,
+                new int[0]);
+        final boolean active;
+        final SaEntry[] byHandle;
+        final int handleMask;
+        final SpiIndex inbound;
+        final PolicyIndex in;
+        final PolicyIndex out;
+        final PolicyIndex fwd;
+        /** UDP ports that carry ESP (RFC 3948), sorted. */
+        final int[] encapPorts;
+
+        Tables(List<SaEntry> sas, SpiIndex inbound, PolicyIndex in, PolicyIndex out, PolicyIndex fwd, int[] encapPorts) {
+            int cap = Integer.highestOneBit(Math.max(2, sas.size() * 2 - 1)) << 1;
+            this.byHandle = new SaEntry[cap];
+            this.handleMask = cap - 1;
+            for (SaEntry e : sas) {
+                int slot = e.handle & handleMask;
+                while (byHandle[slot] != null) {
+                    slot = (slot + 1) & handleMask;
+                }
+                byHandle[slot] = e;
+            }
+            this.inbound = inbound;
+            this.in = in;
+            this.out = out;
+            this.fwd = fwd;
+            this.encapPorts = encapPorts;
+            this.active = !sas.isEmpty() || in.size() + out.size() + fwd.size() > 0;
+        }
+
+        /** Handles are never reused, so a stale one finds nothing rather than another SA. */
+        SaEntry sa(int handle) {
+            int slot = handle & handleMask;
+            while (true) {
+                SaEntry e = byHandle[slot];
+                if (e == null || e.handle == handle) {
+                    return e;
+                }
+                slot = (slot + 1) & handleMask;
+            }
+        }
+
+        boolean encapPort(int port) {
+            for (int p : encapPorts) {
+                if (p == port) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private final Object lock = new Object();
+    private final LongSupplier clockSeconds;
+    private final EventBus events;
+    // Guarded by lock.
+    private final Map<SaKey, SaEntry> sad = new LinkedHashMap<>();
+    private final Map<SaKey, Long> larval = new LinkedHashMap<>();
+    private final List<PolicyEntry> spd = new ArrayList<>();
+    private final List<SaEntry> toFree = new ArrayList<>();
+    private XfrmOffloadProvider software;
+    private SequenceStore sequenceStore;
+    private int nextHandle;
+    private long policySeq;
+    private int policyCounter;
+    private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+
+    private volatile Tables tables = Tables.EMPTY;
+
+    public XfrmCore(LongSupplier clockSeconds) {
+        this.clockSeconds = clockSeconds;
+        this.events = new EventBus();
+    }
+
+    public XfrmCore() {
+        this(() -> System.currentTimeMillis() / 1000);
+    }
+
+    /** The backend SAs run on when no device takes them; null while none is registered. */
+    public void setSoftwareBackend(XfrmOffloadProvider provider) {
+        synchronized (lock) {
+            this.software = provider;
+        }
+    }
+
+    /** Where outbound sequence marks are made durable (null: in memory only, for tests). */
+    public void setSequenceStore(SequenceStore store) {
+        synchronized (lock) {
+            this.sequenceStore = store;
+        }
+    }
+
+    /** Called (under no lock of ours) after every successful change, e.g. to persist. */
+    public void onChange(Runnable listener) {
+        changeListeners.add(listener);
+    }
+
+    public void close() {
+        events.close();
+    }
+
+    // =========================================================================================
+    // SAD
+    // =========================================================================================
+
+    @Override
+    public void addState(XfrmState state) {
+        synchronized (lock) {
+            SaKey key = new SaKey(state.dst(), state.spi());
+            validate(state);
+            if (sad.containsKey(key)) {
+                throw new XfrmException("SA dst " + state.dst() + " spi " + state.spiText() + " exists: use \"ip xfrm state update\" or delete it first");
+            }
+            larval.remove(key);
+            SaEntry e = install(state, newContext(state), null);
+            sad.put(key, e);
+            publish();
+        }
+        events.publish(new XfrmEvent(XfrmEvent.Kind.STATE_ADD, System.currentTimeMillis(), state, null, null));
+        changed();
+    }
+
+    @Override
+    public void updateState(XfrmState state) {
+        XfrmEvent.Kind kind;
+        synchronized (lock) {
+            SaKey key = new SaKey(state.dst(), state.spi());
+            validate(state);
+            SaEntry old = sad.get(key);
+            if (old == null) {
+                if (larval.remove(key) == null) {
+                    throw new XfrmException("no SA dst " + state.dst() + " spi " + state.spiText() + ": \"update\" changes an existing SA or one reserved by allocspi");
+                }
+                sad.put(key, install(state, newContext(state), null));
+                kind = XfrmEvent.Kind.STATE_ADD;
+            } else {
+                XfrmState was = old.state;
+                if (!was.src().equals(state.src()) || was.mode() != state.mode() || !was.suite().equals(state.suite())
+                        || !was.encryptionKey().equals(state.encryptionKey())
+                        || !java.util.Objects.equals(was.authenticationKey(), state.authenticationKey())
+                        || was.esn() != state.esn() || was.replayWindow() != state.replayWindow()) {
+                    throw new XfrmException("an SA's src, mode, algorithms, keys, replay-window and flag esn cannot change:"
+                            + " add a new SA with a new SPI (a rekey) instead");
+                }
+                // A new backend handle with the same dynamic state: sequence numbers and window go on.
+                SaEntry e = install(state, old.context, old);
+                retire(old);
+                sad.put(key, e);
+                kind = XfrmEvent.Kind.STATE_UPDATE;
+            }
+            publish();
+        }
+        events.publish(new XfrmEvent(kind, System.currentTimeMillis(), state, null, null));
+        changed();
+    }
+
+    @Override
+    public void deleteState(IpAddress dst, int spi) {
+        XfrmState gone;
+        synchronized (lock) {
+            SaKey key = new SaKey(dst, spi);
+            SaEntry e = sad.remove(key);
+            if (e == null) {
+                if (larval.remove(key) != null) {
+                    return;
+                }
+                throw new XfrmException("no SA dst " + dst + " spi " + String.format("0x%08x", spi) + " (proto esp)");
+            }
+            retire(e);
+            publish();
+            gone = e.state;
+        }
+        events.publish(new XfrmEvent(XfrmEvent.Kind.STATE_DELETE, System.currentTimeMillis(), gone, null, null));
+        changed();
+    }
+
+    @Override
+    public XfrmStateInfo state(IpAddress dst, int spi) {
+        synchronized (lock) {
+            SaEntry e = sad.get(new SaKey(dst, spi));
+            if (e == null) {
+                throw new XfrmException("no SA dst " + dst + " spi " + String.format("0x%08x", spi) + " (proto esp)");
+            }
+            return info(e);
+        }
+    }
+
+    @Override
+    public List<XfrmStateInfo> states() {
+        synchronized (lock) {
+            List<XfrmStateInfo> list = new ArrayList<>();
+            for (SaEntry e : sad.values()) {
+                list.add(info(e));
+            }
+            return list;
+        }
+    }
+
+    @Override
+    public int flushStates() {
+        int n;
+        synchronized (lock) {
+            n = sad.size();
+            for (SaEntry e : sad.values()) {
+                retire(e);
+            }
+            sad.clear();
+            larval.clear();
+            publish();
+        }
+        events.publish(new XfrmEvent(XfrmEvent.Kind.STATE_FLUSH, System.currentTimeMillis(), null, null, null));
+        changed();
+        return n;
+    }
+
+    @Override
+    public int stateCount() {
+        synchronized (lock) {
+            return sad.size();
+        }
+    }
+
+    @Override
+    public int allocateSpi(IpAddress src, IpAddress dst, XfrmMode mode, int reqid, int min, int max) {
+        if (src == null || dst == null || src.version() != dst.version()) {
+            throw new XfrmException("allocspi needs src and dst of the same family");
+        }
+        if (Integer.compareUnsigned(min, 256) < 0 || Integer.compareUnsigned(min, max) > 0) {
+            throw new XfrmException("allocspi range min " + Integer.toUnsignedString(min) + " max " + Integer.toUnsignedString(max)
+                    + ": expected 256 <= min <= max (SPIs 1-255 are reserved)");
+        }
+        synchronized (lock) {
+            long span = Integer.toUnsignedLong(max) - Integer.toUnsignedLong(min) + 1;
+            long start = ThreadLocalRandom.current().nextLong(span);
+            for (long i = 0; i < span && i < 1_000_000; i++) {
+                int spi = (int) (Integer.toUnsignedLong(min) + (start + i) % span);
+                SaKey key = new SaKey(dst, spi);
+                if (!sad.containsKey(key) && !larval.containsKey(key)) {
+                    larval.put(key, clockSeconds.getAsLong() + LARVAL_SECONDS);
+                    return spi;
+                }
+            }
+        }
+        throw new XfrmException("allocspi: no free SPI between min " + Integer.toUnsignedString(min) + " and max " + Integer.toUnsignedString(max));
+    }
+
+    /** Everything an SA needs to work, checked before any backend sees it. */
+    private void validate(XfrmState s) {
+        if (s.src() == null || s.dst() == null) {
+            throw new XfrmException("an SA needs src and dst addresses");
+        }
+        if (s.src().version() != s.dst().version()) {
+            throw new XfrmException("src " + s.src() + " and dst " + s.dst() + " are of different families");
+        }
+        if (Integer.compareUnsigned(s.spi(), 256) < 0) {
+            throw new XfrmException("spi " + s.spiText() + " is reserved (RFC 4303: 0 and 1-255): expected 0x100-0xffffffff");
+        }
+        if (s.mode() == null) {
+            throw new XfrmException("an SA needs mode transport or tunnel");
+        }
+        EspSuite suite = s.suite();
+        if (suite == null || s.encryptionKey() == null) {
+            throw new XfrmException("an ESP SA needs algorithms: aead NAME KEY ICV-BITS, or enc NAME KEY with auth-trunc NAME KEY BITS");
+        }
+        int keyBytes = suite.keyBits() / 8 + (suite.cipher().aead() ? EspSuite.SALT_BYTES : 0);
+        if (s.encryptionKey().length() != keyBytes) {
+            throw new XfrmException((suite.cipher().aead() ? "aead " : "enc ") + suite.cipher().linuxName() + " key is "
+                    + s.encryptionKey().bits() + " bits: expected " + keyBytes * 8
+                    + (suite.cipher().aead() ? " (the key and a 32-bit salt)" : ""));
+        }
+        if (suite.cipher().aead() && s.authenticationKey() != null) {
+            throw new XfrmException("auth-trunc cannot be combined with aead " + suite.cipher().linuxName() + ": an AEAD authenticates itself");
+        }
+        if (!suite.cipher().aead() && (s.authenticationKey() == null || s.authenticationKey().length() == 0)) {
+            throw new XfrmException("enc " + suite.cipher().linuxName() + " needs auth-trunc 'hmac(sha256|sha384|sha512)' KEY BITS: ESP without integrity is refused");
+        }
+        if (s.replayWindow() < 0 || s.replayWindow() > ReplayWindow.MAX_SIZE) {
+            throw new XfrmException("replay-window " + s.replayWindow() + ": expected 0-" + ReplayWindow.MAX_SIZE);
+        }
+        if (s.selector() != null) {
+            Selector sel = s.selector();
+            if (sel.src().address().version() != sel.dst().address().version()) {
+                throw new XfrmException("sel src and dst are of different families");
+            }
+            if (sel.device() != null) {
+                throw new XfrmException("sel dev: device selectors are not supported by Netfence yet: leave out \"dev\"");
+            }
+            if (s.mode() == XfrmMode.TRANSPORT && !sel.matchesAll() && sel.family() != s.family()) {
+                throw new XfrmException("a transport-mode SA's selector must be of the SA's family");
+            }
+        }
+        if (s.lifetime() == null || s.mark() == null) {
+            throw new XfrmException("an SA needs a lifetime and a mark (NONE for none)");
+        }
+        if (s.offload() != null && s.offload().type() == OffloadSpec.Type.PACKET) {
+            throw new XfrmException("offload packet dev " + s.offload().device()
+                    + ": no device backend offers IPsec packet offload on this appliance (only the software backend is installed)");
+        }
+        if (software == null) {
+            throw new XfrmException("no xfrm backend is available: the software backend bundle is not running");
+        }
+    }
+
+    private SaContext newContext(XfrmState s) {
+        SequenceStore store = sequenceStore;
+        String name = s.dst() + "/" + s.spiText();
+        OutboundSequence out = store == null ? new OutboundSequence(s.esn(), 0)
+                : new OutboundSequence(s.esn(), 0, store, name, OutboundSequence.DEFAULT_BLOCK);
+        return new SaContext(out, new ReplayWindow(s.replayWindow(), s.esn()));
+    }
+
+    /** Asks the backend for the SA; its refusal becomes the user's error. */
+    private SaEntry install(XfrmState s, SaContext context, SaEntry previous) {
+        OffloadedState handle;
+        try {
+            handle = software.stateAdd(s, context);
+        } catch (OffloadRefusal r) {
+            throw new XfrmException(software.name() + " backend refused the SA: " + r.getMessage());
+        }
+        String placement = s.offload() == null ? software.name()
+                : software.name() + " (offload crypto dev " + s.offload().device() + " refused: no device backend offers it)";
+        SaEntry e = new SaEntry(nextHandle++ & Integer.MAX_VALUE, s, context, software, handle,
+                previous == null ? clockSeconds.getAsLong() : previous.addTime, placement);
+        if (previous != null) {
+            synchronized (previous) {
+                e.bytes = previous.bytes;
+                e.packets = previous.packets;
+                e.replayWindowDrops = previous.replayWindowDrops;
+                e.replayDrops = previous.replayDrops;
+                e.authFailed = previous.authFailed;
+                e.badTrailer = previous.badTrailer;
+                e.badLength = previous.badLength;
+                e.exhausted = previous.exhausted;
+                e.notDurable = previous.notDurable;
+                e.useTime = previous.useTime;
+                e.softExpired = previous.softExpired;
+                e.softEventSent = previous.softEventSent;
+            }
+        }
+        return e;
+    }
+
+    /** Stops the SA at once; frees it (and wipes its keys) on the next housekeeping pass. */
+    private void retire(SaEntry e) {
+        e.deleted = true;
+        e.provider.stateDelete(e.offloaded);
+        toFree.add(e);
+    }
+
+    private XfrmStateInfo info(SaEntry e) {
+        synchronized (e) {
+            long[] bitmap = e.context.inbound().snapshot();
+            return new XfrmStateInfo(e.state, e.counters(), e.addTime, e.useTime, e.context.outbound().last(),
+                    e.context.inbound().top(), bitmap.length == 0 ? 0 : bitmap[0] & 0xFFFF_FFFFL, e.softExpired, e.placement);
+        }
+    }
+
+    // =========================================================================================
+    // SPD
+    // =========================================================================================
+
+    @Override
+    public XfrmPolicy addPolicy(XfrmPolicy policy) {
+        return putPolicy(policy, false);
+    }
+
+    @Override
+    public XfrmPolicy updatePolicy(XfrmPolicy policy) {
+        return putPolicy(policy, true);
+    }
+
+    private XfrmPolicy putPolicy(XfrmPolicy policy, boolean update) {
+        XfrmPolicy stored;
+        boolean replaced = false;
+        synchronized (lock) {
+            validate(policy);
+            int existing = -1;
+            for (int i = 0; i < spd.size(); i++) {
+                XfrmPolicy p = spd.get(i).policy;
+                if (p.sameKey(policy) || (policy.index() != 0 && p.index() == policy.index())) {
+                    existing = i;
+                    break;
+                }
+            }
+            if (existing >= 0 && !update) {
+                throw new XfrmException("a policy with this selector, dir, mark and if_id exists (index "
+                        + spd.get(existing).policy.index() + "): use \"ip xfrm policy update\"");
+            }
+            if (existing >= 0) {
+                PolicyEntry old = spd.get(existing);
+                if (!old.policy.sameKey(policy)) {
+                    throw new XfrmException("index " + policy.index() + " belongs to another policy");
+                }
+                stored = policy.withIndex(old.policy.index());
+                spd.set(existing, new PolicyEntry(stored, old.seq, old.addTime, old.packets, old.bytes, old.useTime));
+                replaced = true;
+            } else {
+                int index = policy.index() != 0 ? policy.index() : nextPolicyIndex(policy.direction());
+                stored = policy.withIndex(index);
+                spd.add(new PolicyEntry(stored, policySeq++, clockSeconds.getAsLong()));
+            }
+            publish();
+        }
+        events.publish(new XfrmEvent(replaced ? XfrmEvent.Kind.POLICY_UPDATE : XfrmEvent.Kind.POLICY_ADD, System.currentTimeMillis(),
+                null, stored, null));
+        changed();
+        return stored;
+    }
+
+    /** Linux's index: a counter times 8 plus the direction. */
+    private int nextPolicyIndex(XfrmDirection dir) {
+        while (true) {
+            int index = (++policyCounter << 3) | dir.ordinal();
+            boolean used = false;
+            for (PolicyEntry p : spd) {
+                used |= p.policy.index() == index;
+            }
+            if (!used) {
+                return index;
+            }
+        }
+    }
+
+    private void validate(XfrmPolicy p) {
+        if (p.selector() == null || p.direction() == null || p.action() == null || p.mark() == null || p.lifetime() == null) {
+            throw new XfrmException("a policy needs a selector, dir, action, mark and lifetime");
+        }
+        Selector sel = p.selector();
+        if (sel.src().address().version() != sel.dst().address().version()) {
+            throw new XfrmException("selector src " + sel.src() + " and dst " + sel.dst() + " are of different families");
+        }
+        if (sel.device() != null) {
+            throw new XfrmException("dev: device selectors are not supported by Netfence yet: leave out \"dev\"");
+        }
+        if (p.index() != 0 && (p.index() & 7) != p.direction().ordinal()) {
+            throw new XfrmException("index " + p.index() + " does not belong to dir " + p.direction().word()
+                    + ": a policy index ends in its direction (index % 8 == " + p.direction().ordinal() + ")");
+        }
+        if (p.templates().size() > 1) {
+            throw new XfrmException("tmpl: Netfence applies one template per policy (nested SA bundles are not supported)");
+        }
+        if (p.action() == XfrmPolicy.Action.BLOCK && !p.templates().isEmpty()) {
+            throw new XfrmException("action block with tmpl: a blocking policy applies no SA");
+        }
+        for (Template t : p.templates()) {
+            if (t.mode() == XfrmMode.TUNNEL && t.src().version() != t.dst().version()) {
+                throw new XfrmException("tmpl src " + t.src() + " and dst " + t.dst() + " are of different families");
+            }
+        }
+        if (p.offload() != null) {
+            throw new XfrmException("offload packet dev " + p.offload().device()
+                    + ": no device backend offers IPsec packet offload on this appliance (only the software backend is installed)");
+        }
+    }
+
+    @Override
+    public void deletePolicy(XfrmDirection direction, Selector selector, Mark mark, int ifId) {
+        removePolicy(p -> p.direction() == direction && p.selector().equals(selector) && p.mark().equals(mark) && p.ifId() == ifId,
+                "no policy dir " + direction.word() + " with that selector, mark and if_id");
+    }
+
+    @Override
+    public void deletePolicy(XfrmDirection direction, int index) {
+        removePolicy(p -> p.direction() == direction && p.index() == index, "no policy dir " + direction.word() + " index " + index);
+    }
+
+    private void removePolicy(java.util.function.Predicate<XfrmPolicy> which, String absent) {
+        XfrmPolicy gone = null;
+        synchronized (lock) {
+            for (Iterator<PolicyEntry> it = spd.iterator(); it.hasNext(); ) {
+                PolicyEntry e = it.next();
+                if (which.test(e.policy)) {
+                    it.remove();
+                    gone = e.policy;
+                    break;
+                }
+            }
+            if (gone == null) {
+                throw new XfrmException(absent);
+            }
+            publish();
+        }
+        events.publish(new XfrmEvent(XfrmEvent.Kind.POLICY_DELETE, System.currentTimeMillis(), null, gone, null));
+        changed();
+    }
+
+    @Override
+    public XfrmPolicyInfo policy(XfrmDirection direction, Selector selector, Mark mark, int ifId) {
+        return findPolicy(p -> p.direction() == direction && p.selector().equals(selector) && p.mark().equals(mark) && p.ifId() == ifId,
+                "no policy dir " + direction.word() + " with that selector, mark and if_id");
+    }
+
+    @Override
+    public XfrmPolicyInfo policy(XfrmDirection direction, int index) {
+        return findPolicy(p -> p.direction() == direction && p.index() == index, "no policy dir " + direction.word() + " index " + index);
+    }
+
+    private XfrmPolicyInfo findPolicy(java.util.function.Predicate<XfrmPolicy> which, String absent) {
+        synchronized (lock) {
+            for (PolicyEntry e : spd) {
+                if (which.test(e.policy)) {
+                    return info(e);
+                }
+            }
+        }
+        throw new XfrmException(absent);
+    }
+
+    private static XfrmPolicyInfo info(PolicyEntry e) {
+        return new XfrmPolicyInfo(e.policy, e.packets.sum(), e.bytes.sum(), e.addTime, e.useTime);
+    }
+
+    @Override
+    public List<XfrmPolicyInfo> policies() {
+        synchronized (lock) {
+            List<PolicyEntry> sorted = new ArrayList<>(spd);
+            sorted.sort(Comparator.<PolicyEntry>comparingInt(e -> e.policy.direction().ordinal())
+                    .thenComparing((a, b) -> a.betterThan(b) ? -1 : b.betterThan(a) ? 1 : 0));
+            List<XfrmPolicyInfo> list = new ArrayList<>();
+            for (PolicyEntry e : sorted) {
+                list.add(info(e));
+            }
+            return list;
+        }
+    }
+
+    @Override
+    public int flushPolicies() {
+        int n;
+        synchronized (lock) {
+            n = spd.size();
+            spd.clear();
+            publish();
+        }
+        events.publish(new XfrmEvent(XfrmEvent.Kind.POLICY_FLUSH, System.currentTimeMillis(), null, null, null));
+        changed();
+        return n;
+    }
+
+    @Override
+    public int policyCount() {
+        synchronized (lock) {
+            return spd.size();
+        }
+    }
+
+    @Override
+    public AutoCloseable monitor(Consumer<XfrmEvent> listener) {
+        return events.subscribe(listener);
+    }
+
+    // =========================================================================================
+    // Publication and housekeeping
+    // =========================================================================================
+
+    /** Rebuilds the packet path's tables from the SAD and SPD (under the lock). */
+    private void publish() {
+        List<SaEntry> sas = new ArrayList<>(sad.values());
+        List<PolicyEntry> in = new ArrayList<>();
+        List<PolicyEntry> out = new ArrayList<>();
+        List<PolicyEntry> fwd = new ArrayList<>();
+        // Best SA first for output: not soft-expired (dying), then newest, as Linux's xfrm_state_find.
+        List<SaEntry> preferred = new ArrayList<>(sas);
+        preferred.sort(Comparator.<SaEntry>comparingInt(e -> e.softExpired ? 1 : 0).thenComparing(e -> -e.addTime)
+                .thenComparing(e -> -e.handle));
+        for (PolicyEntry p : spd) {
+            switch (p.policy.direction()) {
+                case IN -> in.add(p);
+                case FWD -> fwd.add(p);
+                case OUT -> {
+                    out.add(p);
+                    SaEntry[][] c = new SaEntry[p.policy.templates().size()][];
+                    for (int i = 0; i < c.length; i++) {
+                        Template t = p.policy.templates().get(i);
+                        c[i] = preferred.stream().filter(e -> serves(t, p.policy, e)).toArray(SaEntry[]::new);
+                    }
+                    p.candidates = c;
+                }
+            }
+        }
+        Set<Integer> ports = new HashSet<>();
+        for (SaEntry e : sas) {
+            if (e.state.encap() != null) {
+                ports.add(e.state.encap().sourcePort());
+                ports.add(e.state.encap().destinationPort());
+            }
+        }
+        tables = new Tables(sas, new SpiIndex(sas), new PolicyIndex(in), new PolicyIndex(out), new PolicyIndex(fwd),
+                ports.stream().mapToInt(Integer::intValue).sorted().toArray());
+    }
+
+    /** Whether SA e can serve template t of policy p (the per-packet parts are checked later). */
+    private static boolean serves(Template t, XfrmPolicy p, SaEntry e) {
+        XfrmState s = e.state;
+        if (s.mode() != t.mode() || s.ifId() != p.ifId()) {
+            return false;
+        }
+        if (t.reqid() != 0 && s.reqid() != t.reqid()) {
+            return false;
+        }
+        if (t.spi() != 0 && s.spi() != t.spi()) {
+            return false;
+        }
+        return t.mode() != XfrmMode.TUNNEL || (s.src().equals(t.src()) && s.dst().equals(t.dst()));
+    }
+
+    /**
+     * Time limits, soft-expire events, hard-expired SAs, larval reservations, and freeing retired
+     * SAs (their keys wiped). Called about once a second.
+     */
+    public void housekeep() {
+        long now = clockSeconds.getAsLong();
+        List<XfrmEvent> out = new ArrayList<>();
+        boolean changedSad = false;
+        synchronized (lock) {
+            // Retired last time round: no packet can still hold them (a batch takes microseconds).
+            for (SaEntry e : toFree) {
+                e.provider.stateFree(e.offloaded);
+                SaEntry current = sad.get(new SaKey(e.state.dst(), e.state.spi()));
+                // An update may hand the same key objects to the SA that replaces this one.
+                if (current == null || current.state.encryptionKey() != e.state.encryptionKey()) {
+                    e.state.encryptionKey().wipe();
+                    if (e.state.authenticationKey() != null) {
+                        e.state.authenticationKey().wipe();
+                    }
+                }
+            }
+            toFree.clear();
+            larval.values().removeIf(expiry -> expiry <= now);
+            boolean republish = false;
+            for (Iterator<SaEntry> it = sad.values().iterator(); it.hasNext(); ) {
+                SaEntry e = it.next();
+                var l = e.state.lifetime();
+                boolean soft;
+                boolean hard;
+                synchronized (e) {
+                    hard = e.hardExpired
+                            || (l.hardAddSeconds() > 0 && now - e.addTime >= l.hardAddSeconds())
+                            || (l.hardUseSeconds() > 0 && e.useTime != 0 && now - e.useTime >= l.hardUseSeconds());
+                    if (!e.softExpired && ((l.softAddSeconds() > 0 && now - e.addTime >= l.softAddSeconds())
+                            || (l.softUseSeconds() > 0 && e.useTime != 0 && now - e.useTime >= l.softUseSeconds()))) {
+                        e.softExpired = true;
+                    }
+                    // A soft limit reached on the packet path goes out first, even if a hard one followed.
+                    soft = e.softExpired && !e.softEventSent;
+                    if (soft) {
+                        e.softEventSent = true;
+                    }
+                }
+                if (soft) {
+                    republish = true;
+                    out.add(new XfrmEvent(XfrmEvent.Kind.EXPIRE_SOFT, System.currentTimeMillis(), e.state, null, null));
+                }
+                if (hard) {
+                    it.remove();
+                    retire(e);
+                    changedSad = true;
+                    out.add(new XfrmEvent(XfrmEvent.Kind.EXPIRE_HARD, System.currentTimeMillis(), e.state, null, null));
+                }
+            }
+            if (changedSad || republish) {
+                publish();
+            }
+        }
+        out.forEach(events::publish);
+        if (changedSad) {
+            changed();
+        }
+    }
+
+    private void changed() {
+        for (Runnable r : changeListeners) {
+            r.run();
+        }
+    }
+
+    // =========================================================================================
+    // The packet path (XfrmLayer)
+    // =========================================================================================
+
+    @Override
+    public boolean active() {
+        return tables.active;
+    }
+
+    private static int drop(PacketBuffer p, int reason) {
+        p.dropReason = reason;
+        return DROPPED;
+    }
+
+    private static int ipLength(PacketBuffer p) {
+        return p.offset + p.length - p.key.l3Offset;
+    }
+
+    @Override
+    public int outputLookup(PacketBuffer p, int ifId) {
+        if (p.secPath == PacketBuffer.ENCAPSULATED) {
+            // Our own outer packet: policies apply to what goes in, not to the tunnel itself.
+            return ifId != 0 ? drop(p, R_NO_POLICY) : PASS;
+        }
+        Tables t = tables;
+        FlowKey k = p.key;
+        PolicyEntry pol = t.out.lookup(k, p.mark, ifId);
+        if (pol == null) {
+            return ifId != 0 ? drop(p, R_NO_POLICY) : PASS;
+        }
+        pol.packets.increment();
+        pol.bytes.add(ipLength(p));
+        XfrmPolicy policy = pol.policy;
+        if (policy.action() == XfrmPolicy.Action.BLOCK) {
+            return drop(p, R_BLOCK);
+        }
+        if (policy.templates().isEmpty()) {
+            return ifId != 0 ? drop(p, R_NO_POLICY) : PASS;
+        }
+        SaEntry[] candidates = pol.candidates[0];
+        for (SaEntry e : candidates) {
+            if (e.usable() && e.state.mark().matches(p.mark) && (e.selector == null || e.selector.matches(k))
+                    && (e.state.mode() == XfrmMode.TUNNEL || transportMatches(e, k))) {
+                return e.handle;
+            }
+        }
+        if (policy.templates().getFirst().optional()) {
+            return PASS;
+        }
+        acquire(pol, k);
+        return drop(p, R_ACQUIRE);
+    }
+
+    private static boolean transportMatches(SaEntry e, FlowKey k) {
+        return k.ipVersion == e.state.family() && PacketMatch.dstHi(k) == e.dstHi && PacketMatch.dstLo(k) == e.dstLo
+                && PacketMatch.srcHi(k) == e.srcHi && PacketMatch.srcLo(k) == e.srcLo;
+    }
+
+    /** An acquire event, at most one per policy per 30 s (the rare path: it may allocate). */
+    private void acquire(PolicyEntry pol, FlowKey k) {
+        long now = System.nanoTime();
+        long last = pol.lastAcquireNanos;
+        if (last != 0 && now - last < ACQUIRE_INTERVAL_NANOS) {
+            return;
+        }
+        pol.lastAcquireNanos = now;
+        IpAddress src = k.ipVersion == 4 ? IpAddress.v4(k.ipv4Src) : IpAddress.v6(k.ipv6SrcHi, k.ipv6SrcLo);
+        IpAddress dst = k.ipVersion == 4 ? IpAddress.v4(k.ipv4Dst) : IpAddress.v6(k.ipv6DstHi, k.ipv6DstLo);
+        boolean icmp = k.ipProto == 1 || k.ipProto == 58;
+        boolean ports = k.ipProto == 6 || k.ipProto == 17 || k.ipProto == 132;
+        int sp = icmp ? k.icmpType : ports ? k.srcPort : 0;
+        int dp = icmp ? k.icmpCode : ports ? k.dstPort : 0;
+        int mask = icmp || ports ? 0xFFFF : 0;
+        Selector flow = new Selector(new IpPrefix(src, src.bitLength()), new IpPrefix(dst, dst.bitLength()), k.ipProto, sp, mask, dp, mask, null);
+        events.publish(new XfrmEvent(XfrmEvent.Kind.ACQUIRE, System.currentTimeMillis(), null, pol.policy, flow));
+    }
+
+    @Override
+    public int overhead(int sa) {
+        SaEntry e = tables.sa(sa);
+        return e == null ? 0 : e.offloaded.overheadFront() + e.offloaded.overheadBack();
+    }
+
+    @Override
+    public int encapsulate(PacketBuffer p, int sa) {
+        SaEntry e = tables.sa(sa);
+        if (e == null || !e.usable()) {
+            return drop(p, R_EXPIRED);
+        }
+        byte[] b = p.data;
+        int l3 = p.key.l3Offset;
+        int length = ipLength(p);
+        OffloadedState o = e.offloaded;
+        int front = o.overheadFront();
+        if (l3 + length + o.overheadBack() > b.length) {
+            return drop(p, R_MTU);
+        }
+        if (l3 - front - ETH_HEADER < 0) {
+            // Not enough headroom (a packet decapsulated and encapsulated again): move it back.
+            int shift = front + ETH_HEADER - l3;
+            if (l3 + length + shift + o.overheadBack() > b.length) {
+                return drop(p, R_MTU);
+            }
+            System.arraycopy(b, l3, b, l3 + shift, length);
+            l3 += shift;
+        }
+        int r;
+        synchronized (e) {
+            if (!e.admit()) {
+                return drop(p, R_EXPIRED);
+            }
+            r = o.encapsulate(b, l3, length);
+            if (r >= 0) {
+                e.count(length, clockSeconds.getAsLong());
+            } else if (r == OffloadedState.NOT_DURABLE) {
+                e.notDurable++;
+            } else if (r == OffloadedState.EXHAUSTED) {
+                // RFC 4303 3.3.3: never wrap; the SA is dead and the housekeeper removes it.
+                e.exhausted++;
+                e.hardExpired = true;
+            }
+        }
+        if (r < 0) {
+            return drop(p, switch (r) {
+                case OffloadedState.NOT_DURABLE -> R_NOT_DURABLE;
+                case OffloadedState.EXHAUSTED -> R_EXPIRED;
+                default -> R_MTU;
+            });
+        }
+        int outer = l3 - front;
+        int frame = outer - ETH_HEADER;
+        for (int i = 0; i < 12; i++) {
+            b[frame + i] = 0;
+        }
+        Bytes.put16(b, frame + 12, e.state.family() == 4 ? FlowKey.ETH_P_IPV4 : FlowKey.ETH_P_IPV6);
+        p.offset = frame;
+        p.length = ETH_HEADER + r;
+        p.secPath = PacketBuffer.ENCAPSULATED;
+        return 0;
+    }
+
+    @Override
+    public int input(PacketBuffer p) {
+        Tables t = tables;
+        FlowKey k = p.key;
+        byte[] b = p.data;
+        int end = p.offset + p.length;
+        int esp = k.l4Offset;
+        int spiAt = esp;
+        if (k.ipProto == PROTO_UDP) {
+            if (!t.encapPort(k.dstPort)) {
+                return PASS;
+            }
+            spiAt = esp + 8;
+            if (end - spiAt == 1 && b[spiAt] == (byte) 0xFF) {
+                // RFC 3948 section 2.3: a NAT-keepalive, eaten quietly as Linux does.
+                return CONSUMED;
+            }
+            if (end - spiAt < 8 || Bytes.u32(b, spiAt) == 0) {
+                // The non-ESP marker: IKE, which belongs to the key manager, not the dataplane.
+                return PASS;
+            }
+        } else if (k.ipProto != PROTO_ESP) {
+            return PASS;
+        }
+        if (end - spiAt < 8) {
+            return drop(p, R_BAD_ESP);
+        }
+        int spi = (int) Bytes.u32(b, spiAt);
+        SaEntry e = t.inbound.find(spi, k.ipVersion, PacketMatch.dstHi(k), PacketMatch.dstLo(k));
+        if (e == null) {
+            return drop(p, R_NO_STATE);
+        }
+        if (!e.usable()) {
+            return drop(p, R_EXPIRED);
+        }
+        int l3 = k.l3Offset;
+        int length = end - l3;
+        int r;
+        synchronized (e) {
+            if (!e.admit()) {
+                return drop(p, R_EXPIRED);
+            }
+            r = e.offloaded.decapsulate(b, l3, esp, length);
+            switch (r) {
+                case OffloadedState.REPLAYED -> e.replayDrops++;
+                case OffloadedState.TOO_OLD, OffloadedState.ZERO_SEQUENCE -> e.replayWindowDrops++;
+                case OffloadedState.AUTH_FAILED -> e.authFailed++;
+                case OffloadedState.BAD_TRAILER -> e.badTrailer++;
+                case OffloadedState.BAD_LENGTH -> e.badLength++;
+                default -> {
+                    if (r >= 0 || r == OffloadedState.DUMMY) {
+                        e.count(length, clockSeconds.getAsLong());
+                    }
+                }
+            }
+        }
+        if (r < 0) {
+            return switch (r) {
+                case OffloadedState.NOT_ESP -> PASS;
+                case OffloadedState.DUMMY -> CONSUMED;
+                case OffloadedState.REPLAYED -> drop(p, R_REPLAY);
+                case OffloadedState.TOO_OLD, OffloadedState.ZERO_SEQUENCE -> drop(p, R_REPLAY_WINDOW);
+                case OffloadedState.AUTH_FAILED -> drop(p, R_AUTH);
+                default -> drop(p, R_BAD_ESP);
+            };
+        }
+        int version = (b[r] & 0xFF) >>> 4;
+        int innerLength = version == 4 ? Bytes.u16(b, r + 2) : 40 + Bytes.u16(b, r + 4);
+        int frame = r - ETH_HEADER;
+        if (frame < 0 || (version != 4 && version != 6)) {
+            return drop(p, R_BAD_ESP);
+        }
+        // Keep the received Ethernet addresses: forwarding checks the frame was sent to us.
+        System.arraycopy(b, p.offset, b, frame, 12);
+        Bytes.put16(b, frame + 12, version == 4 ? FlowKey.ETH_P_IPV4 : FlowKey.ETH_P_IPV6);
+        p.offset = frame;
+        p.length = ETH_HEADER + innerLength;
+        p.secPath = e.handle + 1;
+        return e.state.ifId();
+    }
+
+    @Override
+    public boolean inboundAllowed(PacketBuffer p, boolean forward) {
+        Tables t = tables;
+        PolicyIndex index = forward ? t.fwd : t.in;
+        SaEntry via = p.secPath > 0 ? t.sa(p.secPath - 1) : null;
+        if (index.size() == 0 && p.secPath <= 0) {
+            return true;
+        }
+        int ifId = via == null ? 0 : via.state.ifId();
+        PolicyEntry pol = index.lookup(p.key, p.mark, ifId);
+        if (pol == null) {
+            // Linux (__xfrm_policy_check): decrypted tunnel traffic needs a policy that accepts it.
+            if (via != null && via.state.mode() == XfrmMode.TUNNEL) {
+                drop(p, R_NO_POLICY);
+                return false;
+            }
+            return true;
+        }
+        pol.packets.increment();
+        pol.bytes.add(ipLength(p));
+        if (pol.policy.action() == XfrmPolicy.Action.BLOCK) {
+            drop(p, R_BLOCK);
+            return false;
+        }
+        List<Template> templates = pol.policy.templates();
+        if (templates.isEmpty()) {
+            if (via != null && via.state.mode() == XfrmMode.TUNNEL) {
+                drop(p, R_TMPL);
+                return false;
+            }
+            return true;
+        }
+        Template tmpl = templates.getFirst();
+        if (via != null && serves(tmpl, pol.policy, via)) {
+            return true;
+        }
+        if (tmpl.optional() && via == null) {
+            return true;
+        }
+        drop(p, R_TMPL);
+        return false;
+    }
+}

@@ -1,0 +1,266 @@
+package io.netfence.net.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netfence.backend.software.xfrm.SoftwareXfrmProvider;
+import io.netfence.crypto.EspSuite;
+import io.netfence.crypto.internal.JceEngine;
+import io.netfence.net.api.LinkChange;
+import io.netfence.net.api.LinkSpec;
+import io.netfence.net.api.Route;
+import io.netfence.packet.DropReason;
+import io.netfence.packet.Icmp;
+import io.netfence.packet.IpAddress;
+import io.netfence.packet.IpPrefix;
+import io.netfence.packet.Ipv4;
+import io.netfence.packet.MacAddress;
+import io.netfence.packet.PacketBuffer;
+import io.netfence.packet.PacketBuilder;
+import io.netfence.xfrm.api.KeyMaterial;
+import io.netfence.xfrm.api.Lifetime;
+import io.netfence.xfrm.api.Mark;
+import io.netfence.xfrm.api.Selector;
+import io.netfence.xfrm.api.Template;
+import io.netfence.xfrm.api.XfrmDirection;
+import io.netfence.xfrm.api.XfrmMode;
+import io.netfence.xfrm.api.XfrmPolicy;
+import io.netfence.xfrm.api.XfrmState;
+import io.netfence.xfrm.internal.XfrmCore;
+import io.netfence.xfrm.internal.XfrmLinkDriver;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.helpers.NOPLogger;
+
+/**
+ * IPsec in the real packet path, between two appliances whose WAN ports are wired together by the
+ * test: site A (LAN 10.1.0.0/24, WAN 192.0.2.1) and site B (LAN 10.2.0.0/24, WAN 192.0.2.2),
+ * policy-based ESP tunnel mode between the WAN addresses, each direction its own SA.
+ */
+class XfrmForwardingTest {
+    static final long A_LAN_MAC = 0x02_0A_00_00_00_01L;
+    static final long A_WAN_MAC = 0x02_0A_00_00_00_02L;
+    static final long B_LAN_MAC = 0x02_0B_00_00_00_01L;
+    static final long B_WAN_MAC = 0x02_0B_00_00_00_02L;
+    static final long H1 = 0x02_00_00_00_01_01L;
+    static final long H2 = 0x02_00_00_00_02_02L;
+    static final IpAddress WAN_A = IpAddress.parse("192.0.2.1");
+    static final IpAddress WAN_B = IpAddress.parse("192.0.2.2");
+
+    Site a;
+    Site b;
+
+    /** One appliance: a control plane with queue links and an xfrm core on the software backend. */
+    static final class Site {
+        final ControlPlane net = new ControlPlane(1, NOPLogger.NOP_LOGGER);
+        final QueueDriver driver = new QueueDriver();
+        final XfrmCore xfrm = new XfrmCore();
+
+        Site() {
+            SoftwareXfrmProvider sw = new SoftwareXfrmProvider();
+            sw.addEngine(new JceEngine());
+            xfrm.setSoftwareBackend(sw);
+            net.addDriver(driver);
+            net.addDriver(new XfrmLinkDriver());
+            net.setXfrmLayer(xfrm);
+            net.start();
+        }
+
+        QueueDriver.QueueDevice link(String name, long mac, String address) {
+            net.addLink(new LinkSpec(name, QueueDriver.TYPE, 0, new MacAddress(mac), 0, List.of()));
+            net.addAddress(name, IpPrefix.parse(address));
+            net.setLink(name, new LinkChange(true, null, null));
+            return driver.devices.get(name);
+        }
+
+        void close() {
+            net.stop();
+            xfrm.close();
+        }
+    }
+
+    QueueDriver.QueueDevice aLan;
+    QueueDriver.QueueDevice aWan;
+    QueueDriver.QueueDevice bLan;
+    QueueDriver.QueueDevice bWan;
+
+    static XfrmState sa(IpAddress src, IpAddress dst, int spi, int reqid, int ifId) {
+        return new XfrmState(src, dst, spi, XfrmMode.TUNNEL, reqid, new EspSuite(EspSuite.Cipher.AES_GCM, 128, EspSuite.Auth.NONE, 128),
+                KeyMaterial.parseHex("0x0102030405060708090a0b0c0d0e0f1011121314"), null, 128, false, null, Lifetime.NONE, null,
+                Mark.NONE, ifId, null);
+    }
+
+    static XfrmPolicy policy(String src, String dst, XfrmDirection dir, IpAddress tsrc, IpAddress tdst, int reqid, int ifId) {
+        return new XfrmPolicy(new Selector(IpPrefix.parse(src), IpPrefix.parse(dst), 0, 0, 0, 0, 0, null), dir, 100,
+                XfrmPolicy.Action.ALLOW, 0, List.of(new Template(tsrc, tdst, 0, XfrmMode.TUNNEL, reqid, false)), ifId, Mark.NONE,
+                Lifetime.NONE, null);
+    }
+
+    @BeforeEach
+    void sites() {
+        a = new Site();
+        b = new Site();
+        aLan = a.link("lan0", A_LAN_MAC, "10.1.0.1/24");
+        aWan = a.link("wan0", A_WAN_MAC, "192.0.2.1/24");
+        bLan = b.link("lan0", B_LAN_MAC, "10.2.0.1/24");
+        bWan = b.link("wan0", B_WAN_MAC, "192.0.2.2/24");
+        a.net.addNeighbour("lan0", IpAddress.parse("10.1.0.2"), new MacAddress(H1));
+        a.net.addNeighbour("wan0", WAN_B, new MacAddress(B_WAN_MAC));
+        b.net.addNeighbour("lan0", IpAddress.parse("10.2.0.2"), new MacAddress(H2));
+        b.net.addNeighbour("wan0", WAN_A, new MacAddress(A_WAN_MAC));
+        a.net.addRoute(Route.via(IpPrefix.parse("10.2.0.0/16"), WAN_B, null));
+        b.net.addRoute(Route.via(IpPrefix.parse("10.1.0.0/16"), WAN_A, null));
+        for (Site s : new Site[] {a, b}) {
+            s.xfrm.addState(sa(WAN_A, WAN_B, 0x1001, 1, 0));
+            s.xfrm.addState(sa(WAN_B, WAN_A, 0x2002, 1, 0));
+        }
+        a.xfrm.addPolicy(policy("10.1.0.0/16", "10.2.0.0/16", XfrmDirection.OUT, WAN_A, WAN_B, 1, 0));
+        a.xfrm.addPolicy(policy("10.2.0.0/16", "10.1.0.0/16", XfrmDirection.FWD, WAN_B, WAN_A, 1, 0));
+        a.xfrm.addPolicy(policy("10.2.0.0/16", "10.1.0.0/16", XfrmDirection.IN, WAN_B, WAN_A, 1, 0));
+        b.xfrm.addPolicy(policy("10.2.0.0/16", "10.1.0.0/16", XfrmDirection.OUT, WAN_B, WAN_A, 1, 0));
+        b.xfrm.addPolicy(policy("10.1.0.0/16", "10.2.0.0/16", XfrmDirection.FWD, WAN_A, WAN_B, 1, 0));
+        b.xfrm.addPolicy(policy("10.1.0.0/16", "10.2.0.0/16", XfrmDirection.IN, WAN_A, WAN_B, 1, 0));
+    }
+
+    @AfterEach
+    void close() {
+        a.close();
+        b.close();
+    }
+
+    static byte[] udp(long dstMac, long srcMac, String src, String dst, int size, boolean df) {
+        PacketBuilder pb = PacketBuilder.ethernet(dstMac, srcMac).ipv4(src, dst).ttl(64);
+        if (df) {
+            pb.dontFragment();
+        }
+        return pb.udp(4000, 5000).size(size).build();
+    }
+
+    static byte[] ipOf(PacketBuffer p) {
+        return Arrays.copyOfRange(p.data, p.key.l3Offset, p.offset + p.length);
+    }
+
+    @Test
+    void forwardedTrafficCrossesTheTunnelBothWays() throws Exception {
+        byte[] sent = udp(A_LAN_MAC, H1, "10.1.0.2", "10.2.0.2", 200, true);
+        aLan.inject(sent);
+        PacketBuffer esp = aWan.sentPacket();
+        assertNotNull(esp, "A sends ESP");
+        assertEquals(Ipv4.PROTO_ESP, esp.key.ipProto);
+        assertEquals(WAN_A.v4bits(), esp.key.ipv4Src);
+        assertEquals(WAN_B.v4bits(), esp.key.ipv4Dst);
+        assertEquals(0x1001, esp.key.espSpi);
+        assertEquals(B_WAN_MAC, esp.key.ethDst);
+        assertEquals(A_WAN_MAC, esp.key.ethSrc);
+        assertTrue(Ipv4.dontFragment(esp.data, esp.key.l3Offset), "DF copied to the outer header");
+
+        bWan.inject(esp.toByteArray());
+        PacketBuffer out = bLan.sentPacket();
+        assertNotNull(out, "B delivers the inner packet");
+        assertEquals(H2, out.key.ethDst);
+        byte[] expected = ipOf(load(sent));
+        byte[] got = ipOf(out);
+        assertEquals(62, got[8] & 0xFF, "TTL decremented once per appliance");
+        expected[8] = got[8];
+        expected[10] = got[10];
+        expected[11] = got[11];
+        assertArrayEquals(expected, got, "the inner packet arrives intact");
+        assertTrue(Ipv4.checksumValid(out.data, out.key.l3Offset));
+
+        // And back.
+        bLan.inject(udp(B_LAN_MAC, H2, "10.2.0.2", "10.1.0.2", 100, false));
+        PacketBuffer back = bWan.sentPacket();
+        assertEquals(0x2002, back.key.espSpi);
+        aWan.inject(back.toByteArray());
+        PacketBuffer home = aLan.sentPacket();
+        assertNotNull(home);
+        assertEquals(IpAddress.parse("10.2.0.2").v4bits(), home.key.ipv4Src);
+        assertEquals(1, a.xfrm.state(WAN_A, 0x2002).counters().packets());
+        assertEquals(1, b.xfrm.state(WAN_B, 0x1001).counters().packets());
+    }
+
+    static PacketBuffer load(byte[] frame) {
+        PacketBuffer p = new PacketBuffer();
+        p.load(frame, 0, frame.length);
+        io.netfence.packet.FlowDissector.dissect(p);
+        return p;
+    }
+
+    @Test
+    void theApplianceAnswersPingThroughTheTunnel() throws Exception {
+        aLan.inject(PacketBuilder.ethernet(A_LAN_MAC, H1).ipv4("10.1.0.2", "10.2.0.1").icmpEcho(7, 1).build());
+        bWan.inject(aWan.sentPacket().toByteArray());
+        PacketBuffer reply = bWan.sentPacket();
+        assertNotNull(reply, "B's echo reply leaves encrypted");
+        assertEquals(0x2002, reply.key.espSpi);
+        aWan.inject(reply.toByteArray());
+        PacketBuffer home = aLan.sentPacket();
+        assertNotNull(home);
+        assertEquals(Icmp.TYPE_ECHO_REPLY, home.key.icmpType);
+    }
+
+    @Test
+    void tooBigForTheTunnelGetsFragmentationNeededWithTheTunnelMtu() throws Exception {
+        aLan.inject(udp(A_LAN_MAC, H1, "10.1.0.2", "10.2.0.2", 1514, true));
+        PacketBuffer icmp = aLan.sentPacket();
+        assertNotNull(icmp, "an ICMP error to the sender");
+        assertEquals(Icmp.TYPE_DEST_UNREACH, icmp.key.icmpType);
+        assertEquals(Icmp.FRAG_NEEDED, icmp.key.icmpCode);
+        int mtu = io.netfence.packet.Bytes.u16(icmp.data, icmp.key.l4Offset + 6);
+        // Outer IPv4, ESP header, IV, worst-case padding to the 4-byte block, pad length, next header, ICV.
+        int overhead = 20 + 8 + 8 + 3 + 2 + 16;
+        assertEquals(1500 - overhead, mtu);
+        assertTrue(aWan.quietFor(100));
+        assertEquals(1, a.net.link("lan0").stats().dropReasons().getOrDefault(DropReason.XFRM_MTU.label(), 0L));
+    }
+
+    @Test
+    void clearTrafficThatShouldHaveBeenProtectedIsDropped() throws Exception {
+        // Sent to B's WAN in clear, bypassing the tunnel: the fwd policy requires ESP.
+        bWan.inject(udp(B_WAN_MAC, A_WAN_MAC, "10.1.0.2", "10.2.0.2", 100, false));
+        assertTrue(bLan.quietFor(200));
+        assertEquals(1, b.net.link("wan0").stats().dropReasons().getOrDefault(DropReason.XFRM_TEMPLATE_MISMATCH.label(), 0L));
+    }
+
+    @Test
+    void corruptEspIsDroppedAndCountedByReason() throws Exception {
+        aLan.inject(udp(A_LAN_MAC, H1, "10.1.0.2", "10.2.0.2", 200, false));
+        byte[] esp = aWan.sentPacket().toByteArray();
+        byte[] bad = esp.clone();
+        bad[bad.length - 1] ^= 1;
+        bWan.inject(bad);
+        bWan.inject(esp);
+        bWan.inject(esp);
+        assertNotNull(bLan.sentPacket(), "the genuine packet still gets through after a forged one");
+        assertTrue(bLan.quietFor(200), "the replay does not");
+        var drops = b.net.link("wan0").stats().dropReasons();
+        assertEquals(1L, drops.get(DropReason.XFRM_AUTH.label()));
+        assertEquals(1L, drops.get(DropReason.XFRM_REPLAY.label()));
+        var c = b.xfrm.state(WAN_B, 0x1001).counters();
+        assertEquals(1, c.integrityFailed());
+        assertEquals(1, c.replay());
+    }
+
+    @Test
+    void routeBasedVpnThroughAnXfrmInterface() throws Exception {
+        a.net.addLink(new LinkSpec("ipsec0", "xfrm", 0, null, 0, List.of("dev", "wan0", "if_id", "7")));
+        a.net.setLink("ipsec0", new LinkChange(true, null, null));
+        a.net.addRoute(new Route(io.netfence.net.api.RouteType.UNICAST, IpPrefix.parse("10.3.0.0/16"), null, "ipsec0", 0, null, "static"));
+        a.xfrm.addState(sa(WAN_A, WAN_B, 0x3003, 7, 7));
+        // Without a policy for if_id 7 nothing leaves ipsec0, not even in clear.
+        aLan.inject(udp(A_LAN_MAC, H1, "10.1.0.2", "10.3.0.9", 100, false));
+        assertTrue(aWan.quietFor(200));
+        assertEquals(1L, a.net.link("lan0").stats().dropReasons().get(DropReason.XFRM_NO_POLICY.label()));
+        a.xfrm.addPolicy(policy("0.0.0.0/0", "0.0.0.0/0", XfrmDirection.OUT, WAN_A, WAN_B, 7, 7));
+        aLan.inject(udp(A_LAN_MAC, H1, "10.1.0.2", "10.3.0.9", 100, false));
+        PacketBuffer esp = aWan.sentPacket();
+        assertNotNull(esp, "routed into ipsec0, sent encrypted out wan0");
+        assertEquals(0x3003, esp.key.espSpi);
+        assertEquals(1, a.net.link("ipsec0").stats().txPackets());
+    }
+}

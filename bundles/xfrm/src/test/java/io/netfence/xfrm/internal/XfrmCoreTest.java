@@ -1,0 +1,374 @@
+package io.netfence.xfrm.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netfence.backend.software.xfrm.SoftwareXfrmProvider;
+import io.netfence.crypto.EspSuite;
+import io.netfence.crypto.internal.JceEngine;
+import io.netfence.net.spi.XfrmLayer;
+import io.netfence.packet.DropReason;
+import io.netfence.packet.FlowDissector;
+import io.netfence.packet.IpAddress;
+import io.netfence.packet.IpPrefix;
+import io.netfence.packet.PacketBuffer;
+import io.netfence.packet.PacketBuilder;
+import io.netfence.xfrm.api.Encap;
+import io.netfence.xfrm.api.KeyMaterial;
+import io.netfence.xfrm.api.Lifetime;
+import io.netfence.xfrm.api.Mark;
+import io.netfence.xfrm.api.OffloadSpec;
+import io.netfence.xfrm.api.Selector;
+import io.netfence.xfrm.api.Template;
+import io.netfence.xfrm.api.XfrmDirection;
+import io.netfence.xfrm.api.XfrmEvent;
+import io.netfence.xfrm.api.XfrmException;
+import io.netfence.xfrm.api.XfrmMode;
+import io.netfence.xfrm.api.XfrmPolicy;
+import io.netfence.xfrm.api.XfrmState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The SAD/SPD rules and the IPsec layer, end to end between two cores (site A encrypts, site B
+ * decrypts) on the real software backend and the JDK's crypto engine.
+ */
+class XfrmCoreTest {
+    static final IpAddress A = IpAddress.parse("198.51.100.1");
+    static final IpAddress B = IpAddress.parse("203.0.113.1");
+    static final String GCM_KEY = "0x0102030405060708090a0b0c0d0e0f1011121314";
+
+    final AtomicLong clock = new AtomicLong(1_000_000);
+    final List<XfrmCore> cores = new ArrayList<>();
+
+    XfrmCore core() {
+        XfrmCore c = new XfrmCore(clock::get);
+        SoftwareXfrmProvider sw = new SoftwareXfrmProvider();
+        sw.addEngine(new JceEngine());
+        c.setSoftwareBackend(sw);
+        cores.add(c);
+        return c;
+    }
+
+    @AfterEach
+    void close() {
+        cores.forEach(XfrmCore::close);
+    }
+
+    static XfrmState sa(IpAddress src, IpAddress dst, int spi, Lifetime life) {
+        return new XfrmState(src, dst, spi, XfrmMode.TUNNEL, 1, new EspSuite(EspSuite.Cipher.AES_GCM, 128, EspSuite.Auth.NONE, 128),
+                KeyMaterial.parseHex(GCM_KEY), null, 64, false, null, life, null, Mark.NONE, 0, null);
+    }
+
+    static Selector sel(String src, String dst) {
+        return new Selector(IpPrefix.parse(src), IpPrefix.parse(dst), 0, 0, 0, 0, 0, null);
+    }
+
+    static XfrmPolicy policy(Selector s, XfrmDirection dir, int priority, XfrmPolicy.Action action, Template... t) {
+        return new XfrmPolicy(s, dir, priority, action, 0, List.of(t), 0, Mark.NONE, Lifetime.NONE, null);
+    }
+
+    static Template tunnel(IpAddress src, IpAddress dst) {
+        return new Template(src, dst, 0, XfrmMode.TUNNEL, 1, false);
+    }
+
+    /** Site A: out policy 10.1/16 -> 10.2/16 through SA A->B. Site B: the same SA and a fwd policy. */
+    XfrmCore[] sites() {
+        XfrmCore a = core();
+        XfrmCore b = core();
+        a.addState(sa(A, B, 0x1000, Lifetime.NONE));
+        a.addPolicy(policy(sel("10.1.0.0/16", "10.2.0.0/16"), XfrmDirection.OUT, 100, XfrmPolicy.Action.ALLOW, tunnel(A, B)));
+        b.addState(sa(A, B, 0x1000, Lifetime.NONE));
+        b.addPolicy(policy(sel("10.1.0.0/16", "10.2.0.0/16"), XfrmDirection.FWD, 100, XfrmPolicy.Action.ALLOW, tunnel(A, B)));
+        return new XfrmCore[] {a, b};
+    }
+
+    static PacketBuffer packet(String src, String dst, int sport) {
+        byte[] frame = PacketBuilder.ethernet("02:00:00:00:00:01", "02:00:00:00:00:02").ipv4(src, dst).udp(sport, 53)
+                .payload("hello through the tunnel".getBytes()).build();
+        PacketBuffer p = new PacketBuffer();
+        p.load(frame, 0, frame.length);
+        assertEquals(-1, FlowDissector.dissect(p));
+        return p;
+    }
+
+    static byte[] ip(PacketBuffer p) {
+        byte[] b = new byte[p.offset + p.length - p.key.l3Offset];
+        System.arraycopy(p.data, p.key.l3Offset, b, 0, b.length);
+        return b;
+    }
+
+    /** Encrypts at site A; returns the outer packet, dissected. */
+    static PacketBuffer encrypt(XfrmCore a, PacketBuffer p) {
+        int sa = a.outputLookup(p, 0);
+        assertTrue(sa >= 0, "an SA for the packet");
+        assertEquals(0, a.encapsulate(p, sa));
+        assertEquals(-1, FlowDissector.dissect(p));
+        return p;
+    }
+
+    @Test
+    void packetsCrossTheTunnelIntact() {
+        XfrmCore[] s = sites();
+        PacketBuffer p = packet("10.1.0.5", "10.2.0.7", 1111);
+        byte[] inner = ip(p);
+        encrypt(s[0], p);
+        assertEquals(50, p.key.ipProto);
+        assertEquals(A.v4bits(), p.key.ipv4Src);
+        assertEquals(B.v4bits(), p.key.ipv4Dst);
+        assertEquals(0x1000, p.key.espSpi);
+        assertEquals(0, s[1].input(p), "decrypted, if_id 0");
+        assertEquals(-1, FlowDissector.dissect(p));
+        assertArrayEquals(inner, ip(p));
+        assertTrue(s[1].inboundAllowed(p, true));
+        var info = s[1].state(B, 0x1000);
+        assertEquals(1, info.counters().packets());
+        assertEquals(1, info.inboundSeq());
+        assertEquals(1, s[0].state(B, 0x1000).outboundSeq());
+        assertEquals(1, s[0].policies().getFirst().packets());
+    }
+
+    @Test
+    void replayedTamperedAndUnknownEspIsDroppedAndCounted() {
+        XfrmCore[] s = sites();
+        PacketBuffer p = encrypt(s[0], packet("10.1.0.5", "10.2.0.7", 1111));
+        byte[] wire = p.toByteArray();
+        assertEquals(0, s[1].input(p));
+
+        PacketBuffer replay = load(wire);
+        assertEquals(XfrmLayer.DROPPED, s[1].input(replay));
+        assertEquals(DropReason.XFRM_REPLAY.ordinal(), replay.dropReason);
+
+        PacketBuffer next = encrypt(s[0], packet("10.1.0.5", "10.2.0.7", 1111));
+        next.data[next.offset + next.length - 1] ^= 1;
+        assertEquals(XfrmLayer.DROPPED, s[1].input(next));
+        assertEquals(DropReason.XFRM_AUTH.ordinal(), next.dropReason);
+
+        PacketBuffer unknown = load(wire);
+        unknown.data[unknown.key.l4Offset + 3] ^= 0x55;
+        assertEquals(XfrmLayer.DROPPED, s[1].input(unknown));
+        assertEquals(DropReason.XFRM_NO_STATE.ordinal(), unknown.dropReason);
+
+        var c = s[1].state(B, 0x1000).counters();
+        assertEquals(1, c.replay());
+        assertEquals(1, c.integrityFailed());
+        assertEquals(1, c.packets());
+        // The forged packet did not move the window: the genuine second packet still gets in.
+        s[1].state(B, 0x1000);
+    }
+
+    static PacketBuffer load(byte[] frame) {
+        PacketBuffer p = new PacketBuffer();
+        p.load(frame, 0, frame.length);
+        assertEquals(-1, FlowDissector.dissect(p));
+        return p;
+    }
+
+    @Test
+    void noSaMeansAcquireAndDrop() throws Exception {
+        XfrmCore a = core();
+        List<XfrmEvent> events = new CopyOnWriteArrayList<>();
+        try (AutoCloseable m = a.monitor(events::add)) {
+            a.addPolicy(policy(sel("10.1.0.0/16", "10.2.0.0/16"), XfrmDirection.OUT, 0, XfrmPolicy.Action.ALLOW, tunnel(A, B)));
+            PacketBuffer p = packet("10.1.0.5", "10.2.0.7", 1111);
+            assertEquals(XfrmLayer.DROPPED, a.outputLookup(p, 0));
+            assertEquals(DropReason.XFRM_ACQUIRE.ordinal(), p.dropReason);
+            // Rate-limited: a second packet is dropped without a second acquire.
+            assertEquals(XfrmLayer.DROPPED, a.outputLookup(packet("10.1.0.5", "10.2.0.7", 1111), 0));
+            awaitEvents(events, 2);
+            assertEquals(XfrmEvent.Kind.POLICY_ADD, events.get(0).kind());
+            assertEquals(XfrmEvent.Kind.ACQUIRE, events.get(1).kind());
+            assertEquals(IpPrefix.parse("10.2.0.7/32"), events.get(1).acquire().dst());
+            Thread.sleep(100);
+            assertEquals(2, events.size());
+        }
+    }
+
+    static void awaitEvents(List<XfrmEvent> events, int n) throws InterruptedException {
+        for (int i = 0; i < 200 && events.size() < n; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(n, events.size(), () -> "events: " + events);
+    }
+
+    @Test
+    void policiesBlockPassAndRequireProtection() {
+        XfrmCore[] s = sites();
+        // Plain traffic that the fwd policy says must arrive through the tunnel: refused.
+        PacketBuffer clear = packet("10.1.0.5", "10.2.0.7", 1111);
+        assertFalse(s[1].inboundAllowed(clear, true));
+        assertEquals(DropReason.XFRM_TEMPLATE_MISMATCH.ordinal(), clear.dropReason);
+        // Traffic no policy covers passes in clear both ways.
+        assertEquals(XfrmLayer.PASS, s[0].outputLookup(packet("10.9.0.5", "10.2.0.7", 1), 0));
+        assertTrue(s[1].inboundAllowed(packet("10.9.0.5", "10.2.0.7", 1), true));
+        // A more urgent block policy wins over the allow.
+        s[0].addPolicy(policy(new Selector(IpPrefix.parse("10.1.0.0/16"), IpPrefix.parse("10.2.0.0/16"), 17, 0, 0, 53, 0xFFFF, null),
+                XfrmDirection.OUT, 0, XfrmPolicy.Action.BLOCK));
+        PacketBuffer dns = packet("10.1.0.5", "10.2.0.7", 1111);
+        assertEquals(XfrmLayer.DROPPED, s[0].outputLookup(dns, 0));
+        assertEquals(DropReason.XFRM_POLICY_BLOCK.ordinal(), dns.dropReason);
+    }
+
+    @Test
+    void hardLimitsDropAndRemoveSoftLimitsWarn() throws Exception {
+        XfrmCore a = core();
+        List<XfrmEvent> events = new CopyOnWriteArrayList<>();
+        a.monitor(events::add);
+        Lifetime life = new Lifetime(Lifetime.INF, Lifetime.INF, 1, 2, 0, 0, 0, 0);
+        a.addState(sa(A, B, 0x1000, life));
+        a.addPolicy(policy(sel("10.1.0.0/16", "10.2.0.0/16"), XfrmDirection.OUT, 0, XfrmPolicy.Action.ALLOW, tunnel(A, B)));
+        encrypt(a, packet("10.1.0.5", "10.2.0.7", 1));
+        encrypt(a, packet("10.1.0.5", "10.2.0.7", 1));
+        PacketBuffer third = packet("10.1.0.5", "10.2.0.7", 1);
+        int sa = a.outputLookup(third, 0);
+        assertEquals(XfrmLayer.DROPPED, a.encapsulate(third, sa));
+        assertEquals(DropReason.XFRM_EXPIRED.ordinal(), third.dropReason);
+        a.housekeep();
+        assertEquals(0, a.stateCount());
+        awaitEvents(events, 4);
+        assertEquals(List.of(XfrmEvent.Kind.STATE_ADD, XfrmEvent.Kind.POLICY_ADD, XfrmEvent.Kind.EXPIRE_SOFT, XfrmEvent.Kind.EXPIRE_HARD),
+                events.stream().map(XfrmEvent::kind).toList());
+    }
+
+    @Test
+    void timeLimitsExpireOnTheClock() {
+        XfrmCore a = core();
+        List<XfrmEvent> events = new CopyOnWriteArrayList<>();
+        a.monitor(events::add);
+        a.addState(sa(A, B, 0x1000, new Lifetime(Lifetime.INF, Lifetime.INF, Lifetime.INF, Lifetime.INF, 10, 20, 0, 0)));
+        a.housekeep();
+        assertFalse(a.state(B, 0x1000).softExpired());
+        clock.addAndGet(10);
+        a.housekeep();
+        assertTrue(a.state(B, 0x1000).softExpired());
+        clock.addAndGet(10);
+        a.housekeep();
+        assertEquals(0, a.stateCount());
+    }
+
+    @Test
+    void updateKeepsSequenceNumbersAndRefusesNewKeys() {
+        XfrmCore[] s = sites();
+        for (int i = 0; i < 3; i++) {
+            encrypt(s[0], packet("10.1.0.5", "10.2.0.7", 1));
+        }
+        s[0].updateState(sa(A, B, 0x1000, new Lifetime(Lifetime.INF, 1000, Lifetime.INF, Lifetime.INF, 0, 0, 0, 0)));
+        PacketBuffer p = encrypt(s[0], packet("10.1.0.5", "10.2.0.7", 1));
+        assertEquals(4, s[0].state(B, 0x1000).outboundSeq());
+        assertEquals(1000, s[0].state(B, 0x1000).state().lifetime().hardBytes());
+        assertEquals(4, s[0].state(B, 0x1000).counters().packets());
+        XfrmState rekeyed = new XfrmState(A, B, 0x1000, XfrmMode.TUNNEL, 1, new EspSuite(EspSuite.Cipher.AES_GCM, 128, EspSuite.Auth.NONE, 128),
+                KeyMaterial.parseHex("0xffff030405060708090a0b0c0d0e0f1011121314"), null, 64, false, null, Lifetime.NONE, null, Mark.NONE, 0, null);
+        XfrmException e = assertThrows(XfrmException.class, () -> s[0].updateState(rekeyed));
+        assertTrue(e.getMessage().contains("keys"), e.getMessage());
+        assertEquals(0, s[1].input(p) < 0 ? -1 : 0, "B still decrypts after A's update");
+    }
+
+    @Test
+    void deletedSaHasItsKeyWiped() {
+        XfrmCore a = core();
+        XfrmState s = sa(A, B, 0x1000, Lifetime.NONE);
+        a.addState(s);
+        a.deleteState(B, 0x1000);
+        a.housekeep();
+        assertTrue(s.encryptionKey().wiped());
+        assertThrows(IllegalStateException.class, () -> s.encryptionKey().copy());
+        assertFalse(s.toString().contains("0102030405"), "keys never appear in toString");
+    }
+
+    @Test
+    void saThatCannotWorkIsRefusedAndNothingChanges() {
+        XfrmCore a = core();
+        EspSuite gcm = new EspSuite(EspSuite.Cipher.AES_GCM, 128, EspSuite.Auth.NONE, 128);
+        EspSuite cbc = new EspSuite(EspSuite.Cipher.AES_CBC, 128, EspSuite.Auth.HMAC_SHA256, 128);
+        KeyMaterial k20 = KeyMaterial.parseHex(GCM_KEY);
+        KeyMaterial k16 = KeyMaterial.parseHex("0x0102030405060708090a0b0c0d0e0f10");
+        List<XfrmState> bad = List.of(
+                new XfrmState(A, B, 0x1000, XfrmMode.TUNNEL, 1, gcm, k16, null, 64, false, null, Lifetime.NONE, null, Mark.NONE, 0, null),
+                new XfrmState(A, B, 0x10, XfrmMode.TUNNEL, 1, gcm, k20, null, 64, false, null, Lifetime.NONE, null, Mark.NONE, 0, null),
+                new XfrmState(A, B, 0x1000, XfrmMode.TUNNEL, 1, gcm, k20, k16, 64, false, null, Lifetime.NONE, null, Mark.NONE, 0, null),
+                new XfrmState(A, B, 0x1000, XfrmMode.TUNNEL, 1, cbc, k16, null, 64, false, null, Lifetime.NONE, null, Mark.NONE, 0, null),
+                new XfrmState(A, B, 0x1000, XfrmMode.TUNNEL, 1, gcm, k20, null, 5000, false, null, Lifetime.NONE, null, Mark.NONE, 0, null),
+                new XfrmState(A, IpAddress.parse("2001:db8::1"), 0x1000, XfrmMode.TUNNEL, 1, gcm, k20, null, 64, false, null, Lifetime.NONE,
+                        null, Mark.NONE, 0, null),
+                new XfrmState(A, B, 0x1000, XfrmMode.TUNNEL, 1, gcm, k20, null, 64, false, null, Lifetime.NONE, null, Mark.NONE, 0,
+                        new OffloadSpec(OffloadSpec.Type.PACKET, "eth0", XfrmDirection.OUT)));
+        for (XfrmState s : bad) {
+            XfrmException e = assertThrows(XfrmException.class, () -> a.addState(s), s::toString);
+            assertNotEquals("", e.getMessage());
+            assertEquals(0, a.stateCount());
+            assertFalse(a.active());
+        }
+        a.addState(sa(A, B, 0x1000, Lifetime.NONE));
+        assertThrows(XfrmException.class, () -> a.addState(sa(A, B, 0x1000, Lifetime.NONE)));
+        assertEquals(1, a.stateCount());
+    }
+
+    @Test
+    void badPoliciesAreRefused() {
+        XfrmCore a = core();
+        assertThrows(XfrmException.class, () -> a.addPolicy(new XfrmPolicy(sel("10.0.0.0/8", "10.0.0.0/8"), XfrmDirection.OUT, 0,
+                XfrmPolicy.Action.ALLOW, 5, List.of(), 0, Mark.NONE, Lifetime.NONE, null)), "index 5 is a fwd index");
+        assertThrows(XfrmException.class, () -> a.addPolicy(policy(sel("10.0.0.0/8", "10.0.0.0/8"), XfrmDirection.OUT, 0,
+                XfrmPolicy.Action.BLOCK, tunnel(A, B))));
+        assertThrows(XfrmException.class, () -> a.addPolicy(policy(sel("10.0.0.0/8", "2001:db8::/32"), XfrmDirection.OUT, 0,
+                XfrmPolicy.Action.ALLOW)));
+        a.addPolicy(policy(sel("10.0.0.0/8", "10.0.0.0/8"), XfrmDirection.OUT, 0, XfrmPolicy.Action.ALLOW));
+        assertThrows(XfrmException.class, () -> a.addPolicy(policy(sel("10.0.0.0/8", "10.0.0.0/8"), XfrmDirection.OUT, 5,
+                XfrmPolicy.Action.ALLOW)), "same key: add refuses, update replaces");
+        XfrmPolicy updated = a.updatePolicy(policy(sel("10.0.0.0/8", "10.0.0.0/8"), XfrmDirection.OUT, 5, XfrmPolicy.Action.ALLOW));
+        assertEquals(1, a.policyCount());
+        assertEquals(5, a.policies().getFirst().policy().priority());
+        assertEquals(1, updated.index() & 7, "an out policy's index ends in 1");
+    }
+
+    @Test
+    void espInUdpAndNatKeepalives() {
+        XfrmCore a = core();
+        XfrmCore b = core();
+        XfrmState s = new XfrmState(A, B, 0x2000, XfrmMode.TUNNEL, 1, new EspSuite(EspSuite.Cipher.AES_GCM, 128, EspSuite.Auth.NONE, 128),
+                KeyMaterial.parseHex(GCM_KEY), null, 64, false, null, Lifetime.NONE, new Encap(4500, 4500, null), Mark.NONE, 0, null);
+        a.addState(s);
+        b.addState(s);
+        a.addPolicy(policy(sel("10.1.0.0/16", "10.2.0.0/16"), XfrmDirection.OUT, 0, XfrmPolicy.Action.ALLOW, tunnel(A, B)));
+        PacketBuffer p = encrypt(a, packet("10.1.0.5", "10.2.0.7", 1));
+        assertEquals(17, p.key.ipProto);
+        assertEquals(4500, p.key.dstPort);
+        assertEquals(0, b.input(p));
+        byte[] keepalive = PacketBuilder.ethernet("02:00:00:00:00:01", "02:00:00:00:00:02").ipv4(A, B).udp(4500, 4500)
+                .payload(new byte[] {(byte) 0xFF}).build();
+        assertEquals(XfrmLayer.CONSUMED, b.input(load(keepalive)));
+        byte[] ike = PacketBuilder.ethernet("02:00:00:00:00:01", "02:00:00:00:00:02").ipv4(A, B).udp(4500, 4500)
+                .payload(HexFormat.of().parseHex("00000000aabbccddeeff00112233445566778899")).build();
+        assertEquals(XfrmLayer.PASS, b.input(load(ike)), "the non-ESP marker: IKE is not ours");
+    }
+
+    @Test
+    void configurationSurvivesARestart(@TempDir Path dir) throws Exception {
+        XfrmCore[] s = sites();
+        s[0].addState(new XfrmState(A, B, 0x3000, XfrmMode.TRANSPORT, 7,
+                new EspSuite(EspSuite.Cipher.AES_CBC, 256, EspSuite.Auth.HMAC_SHA512, 256),
+                KeyMaterial.parseHex("0x" + "11".repeat(32)), KeyMaterial.parseHex("0x" + "22".repeat(64)), 4096, true,
+                sel("10.1.0.0/16", "10.2.0.0/16"), new Lifetime(100, 200, 3, 4, 5, 6, 7, 8), new Encap(4500, 4501, null),
+                new Mark(5, 0xff), 9, null));
+        XfrmConfigFile file = new XfrmConfigFile(dir.resolve("xfrm.conf"), org.slf4j.LoggerFactory.getLogger("test"));
+        file.save(s[0]);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("xfrm.conf"))));
+        XfrmCore restored = core();
+        file.load(restored);
+        assertEquals(s[0].states().stream().map(i -> i.state()).toList(), restored.states().stream().map(i -> i.state()).toList());
+        assertEquals(s[0].policies().stream().map(i -> i.policy()).toList(), restored.policies().stream().map(i -> i.policy()).toList());
+    }
+}
