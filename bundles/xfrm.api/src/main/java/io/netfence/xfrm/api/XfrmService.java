@@ -47,6 +47,14 @@ public interface XfrmService {
     /** Adds a policy (index 0: one is assigned); returns it as stored. Refused if its key exists. */
     XfrmPolicy addPolicy(XfrmPolicy policy);
 
+    /**
+     * Adds many policies at once (batch files): each validated as by {@link #addPolicy}, all before
+     * any is added, so a refusal adds none; one publication. Returns them as stored.
+     */
+    default List<XfrmPolicy> addPolicies(List<XfrmPolicy> policies) {
+        return policies.stream().map(this::addPolicy).toList();
+    }
+
     /** Adds, or replaces the policy with the same key (counters kept); returns it as stored. */
     XfrmPolicy updatePolicy(XfrmPolicy policy);
 

@@ -73,6 +73,13 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     record SaKey(IpAddress dst, int spi) {
     }
 
+    /** Key of a policy in the SPD, as Linux's: direction, selector, mark and if_id. */
+    record PolicyKey(XfrmDirection dir, Selector selector, Mark mark, int ifId) {
+        static PolicyKey of(XfrmPolicy p) {
+            return new PolicyKey(p.direction(), p.selector(), p.mark(), p.ifId());
+        }
+    }
+
     /** What the packet path reads: rebuilt and published after every change. */
     static final class Tables {
         static final Tables EMPTY = new Tables(List.of(), SpiIndex.EMPTY, PolicyIndex.EMPTY, PolicyIndex.EMPTY, PolicyIndex.EMPTY,
@@ -134,7 +141,9 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     // Guarded by lock.
     private final Map<SaKey, SaEntry> sad = new LinkedHashMap<>();
     private final Map<SaKey, Long> larval = new LinkedHashMap<>();
-    private final List<PolicyEntry> spd = new ArrayList<>();
+    /** The SPD by Linux's policy key, in insertion order; and the same entries by index. */
+    private final Map<PolicyKey, PolicyEntry> spd = new LinkedHashMap<>();
+    private final Map<Integer, PolicyKey> policyIndexes = new java.util.HashMap<>();
     private final List<SaEntry> toFree = new ArrayList<>();
     private XfrmOffloadProvider software;
     private SequenceStore sequenceStore;
@@ -449,34 +458,15 @@ public class XfrmCore implements XfrmService, XfrmLayer {
 
     private XfrmPolicy putPolicy(XfrmPolicy policy, boolean update) {
         XfrmPolicy stored;
-        boolean replaced = false;
+        boolean replaced;
         synchronized (lock) {
             validate(policy);
-            int existing = -1;
-            for (int i = 0; i < spd.size(); i++) {
-                XfrmPolicy p = spd.get(i).policy;
-                if (p.sameKey(policy) || (policy.index() != 0 && p.index() == policy.index())) {
-                    existing = i;
-                    break;
-                }
-            }
-            if (existing >= 0 && !update) {
+            replaced = spd.containsKey(PolicyKey.of(policy));
+            if (replaced && !update) {
                 throw new XfrmException("a policy with this selector, dir, mark and if_id exists (index "
-                        + spd.get(existing).policy.index() + "): use \"ip xfrm policy update\"");
+                        + spd.get(PolicyKey.of(policy)).policy.index() + "): use \"ip xfrm policy update\"");
             }
-            if (existing >= 0) {
-                PolicyEntry old = spd.get(existing);
-                if (!old.policy.sameKey(policy)) {
-                    throw new XfrmException("index " + policy.index() + " belongs to another policy");
-                }
-                stored = policy.withIndex(old.policy.index());
-                spd.set(existing, new PolicyEntry(stored, old.seq, old.addTime, old.packets, old.bytes, old.useTime));
-                replaced = true;
-            } else {
-                int index = policy.index() != 0 ? policy.index() : nextPolicyIndex(policy.direction());
-                stored = policy.withIndex(index);
-                spd.add(new PolicyEntry(stored, policySeq++, clockSeconds.getAsLong()));
-            }
+            stored = insert(policy);
             publish();
         }
         events.publish(new XfrmEvent(replaced ? XfrmEvent.Kind.POLICY_UPDATE : XfrmEvent.Kind.POLICY_ADD, System.currentTimeMillis(),
@@ -485,15 +475,67 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         return stored;
     }
 
+    /**
+     * Adds many policies with one publication (batch files, benchmarks): each is validated as by
+     * {@link #addPolicy}, all before any is added, so a refusal adds none.
+     */
+    @Override
+    public List<XfrmPolicy> addPolicies(List<XfrmPolicy> policies) {
+        List<XfrmPolicy> stored = new ArrayList<>(policies.size());
+        synchronized (lock) {
+            Set<PolicyKey> seen = new HashSet<>();
+            Set<Integer> indexes = new HashSet<>();
+            for (XfrmPolicy p : policies) {
+                validate(p);
+                PolicyKey key = PolicyKey.of(p);
+                if (spd.containsKey(key) || !seen.add(key)) {
+                    throw new XfrmException("a policy with selector " + p.selector().src() + " " + p.selector().dst() + " dir "
+                            + p.direction().word() + " exists or is given twice");
+                }
+                if (p.index() != 0 && !indexes.add(p.index())) {
+                    throw new XfrmException("index " + Integer.toUnsignedString(p.index()) + " is given twice");
+                }
+            }
+            for (XfrmPolicy p : policies) {
+                stored.add(insert(p));
+            }
+            publish();
+        }
+        for (XfrmPolicy p : stored) {
+            events.publish(new XfrmEvent(XfrmEvent.Kind.POLICY_ADD, System.currentTimeMillis(), null, p, null));
+        }
+        changed();
+        return stored;
+    }
+
+    /** Adds or replaces (keeping place, age and counters) a validated policy; under the lock. */
+    private XfrmPolicy insert(XfrmPolicy policy) {
+        PolicyKey key = PolicyKey.of(policy);
+        PolicyEntry old = spd.get(key);
+        if (policy.index() != 0) {
+            PolicyKey owner = policyIndexes.get(policy.index());
+            if (owner != null && !owner.equals(key)) {
+                throw new XfrmException("index " + Integer.toUnsignedString(policy.index()) + " belongs to another policy");
+            }
+        }
+        XfrmPolicy stored;
+        if (old != null) {
+            stored = policy.withIndex(old.policy.index());
+            spd.put(key, new PolicyEntry(stored, old.seq, old.addTime, old.packets, old.bytes, old.useTime));
+        } else {
+            int index = policy.index() != 0 ? policy.index() : nextPolicyIndex(policy.direction());
+            stored = policy.withIndex(index);
+            spd.put(key, new PolicyEntry(stored, policySeq++, clockSeconds.getAsLong()));
+            policyIndexes.put(index, key);
+        }
+        return stored;
+    }
+
     /** Linux's index: a counter times 8 plus the direction. */
     private int nextPolicyIndex(XfrmDirection dir) {
         while (true) {
             int index = (++policyCounter << 3) | dir.ordinal();
-            boolean used = false;
-            for (PolicyEntry p : spd) {
-                used |= p.policy.index() == index;
-            }
-            if (!used) {
+            if (!policyIndexes.containsKey(index)) {
                 return index;
             }
         }
@@ -533,29 +575,31 @@ public class XfrmCore implements XfrmService, XfrmLayer {
 
     @Override
     public void deletePolicy(XfrmDirection direction, Selector selector, Mark mark, int ifId) {
-        removePolicy(p -> p.direction() == direction && p.selector().equals(selector) && p.mark().equals(mark) && p.ifId() == ifId,
-                "no policy dir " + direction.word() + " with that selector, mark and if_id");
+        removePolicy(new PolicyKey(direction, selector, mark, ifId), "no policy dir " + direction.word() + " with that selector, mark and if_id");
     }
 
     @Override
     public void deletePolicy(XfrmDirection direction, int index) {
-        removePolicy(p -> p.direction() == direction && p.index() == index, "no policy dir " + direction.word() + " index " + index);
+        PolicyKey key;
+        synchronized (lock) {
+            key = policyIndexes.get(index);
+        }
+        String absent = "no policy dir " + direction.word() + " index " + Integer.toUnsignedString(index);
+        if (key == null || key.dir() != direction) {
+            throw new XfrmException(absent);
+        }
+        removePolicy(key, absent);
     }
 
-    private void removePolicy(java.util.function.Predicate<XfrmPolicy> which, String absent) {
-        XfrmPolicy gone = null;
+    private void removePolicy(PolicyKey key, String absent) {
+        XfrmPolicy gone;
         synchronized (lock) {
-            for (Iterator<PolicyEntry> it = spd.iterator(); it.hasNext(); ) {
-                PolicyEntry e = it.next();
-                if (which.test(e.policy)) {
-                    it.remove();
-                    gone = e.policy;
-                    break;
-                }
-            }
-            if (gone == null) {
+            PolicyEntry e = spd.remove(key);
+            if (e == null) {
                 throw new XfrmException(absent);
             }
+            policyIndexes.remove(e.policy.index());
+            gone = e.policy;
             publish();
         }
         events.publish(new XfrmEvent(XfrmEvent.Kind.POLICY_DELETE, System.currentTimeMillis(), null, gone, null));
@@ -564,24 +608,24 @@ public class XfrmCore implements XfrmService, XfrmLayer {
 
     @Override
     public XfrmPolicyInfo policy(XfrmDirection direction, Selector selector, Mark mark, int ifId) {
-        return findPolicy(p -> p.direction() == direction && p.selector().equals(selector) && p.mark().equals(mark) && p.ifId() == ifId,
-                "no policy dir " + direction.word() + " with that selector, mark and if_id");
+        synchronized (lock) {
+            PolicyEntry e = spd.get(new PolicyKey(direction, selector, mark, ifId));
+            if (e != null) {
+                return info(e);
+            }
+        }
+        throw new XfrmException("no policy dir " + direction.word() + " with that selector, mark and if_id");
     }
 
     @Override
     public XfrmPolicyInfo policy(XfrmDirection direction, int index) {
-        return findPolicy(p -> p.direction() == direction && p.index() == index, "no policy dir " + direction.word() + " index " + index);
-    }
-
-    private XfrmPolicyInfo findPolicy(java.util.function.Predicate<XfrmPolicy> which, String absent) {
         synchronized (lock) {
-            for (PolicyEntry e : spd) {
-                if (which.test(e.policy)) {
-                    return info(e);
-                }
+            PolicyKey key = policyIndexes.get(index);
+            if (key != null && key.dir() == direction) {
+                return info(spd.get(key));
             }
         }
-        throw new XfrmException(absent);
+        throw new XfrmException("no policy dir " + direction.word() + " index " + Integer.toUnsignedString(index));
     }
 
     private static XfrmPolicyInfo info(PolicyEntry e) {
@@ -591,7 +635,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     @Override
     public List<XfrmPolicyInfo> policies() {
         synchronized (lock) {
-            List<PolicyEntry> sorted = new ArrayList<>(spd);
+            List<PolicyEntry> sorted = new ArrayList<>(spd.values());
             sorted.sort(Comparator.<PolicyEntry>comparingInt(e -> e.policy.direction().ordinal())
                     .thenComparing((a, b) -> a.betterThan(b) ? -1 : b.betterThan(a) ? 1 : 0));
             List<XfrmPolicyInfo> list = new ArrayList<>();
@@ -608,6 +652,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         synchronized (lock) {
             n = spd.size();
             spd.clear();
+            policyIndexes.clear();
             publish();
         }
         events.publish(new XfrmEvent(XfrmEvent.Kind.POLICY_FLUSH, System.currentTimeMillis(), null, null, null));
@@ -637,11 +682,18 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         List<PolicyEntry> in = new ArrayList<>();
         List<PolicyEntry> out = new ArrayList<>();
         List<PolicyEntry> fwd = new ArrayList<>();
-        // Best SA first for output: not soft-expired (dying), then newest, as Linux's xfrm_state_find.
+        // Best SA first for output: not soft-expired (dying), then newest, as Linux's xfrm_state_find;
+        // grouped by what a template names, so each policy finds its candidates in one probe.
         List<SaEntry> preferred = new ArrayList<>(sas);
         preferred.sort(Comparator.<SaEntry>comparingInt(e -> e.softExpired ? 1 : 0).thenComparing(e -> -e.addTime)
                 .thenComparing(e -> -e.handle));
-        for (PolicyEntry p : spd) {
+        Map<List<Object>, List<SaEntry>> byEndpoints = new java.util.HashMap<>();
+        for (SaEntry e : preferred) {
+            XfrmState st = e.state;
+            List<Object> k = st.mode() == XfrmMode.TUNNEL ? List.of(st.mode(), st.ifId(), st.src(), st.dst()) : List.of(st.mode(), st.ifId());
+            byEndpoints.computeIfAbsent(k, x -> new ArrayList<>()).add(e);
+        }
+        for (PolicyEntry p : spd.values()) {
             switch (p.policy.direction()) {
                 case IN -> in.add(p);
                 case FWD -> fwd.add(p);
@@ -650,7 +702,9 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                     SaEntry[][] c = new SaEntry[p.policy.templates().size()][];
                     for (int i = 0; i < c.length; i++) {
                         Template t = p.policy.templates().get(i);
-                        c[i] = preferred.stream().filter(e -> serves(t, p.policy, e)).toArray(SaEntry[]::new);
+                        List<Object> k = t.mode() == XfrmMode.TUNNEL ? List.of(t.mode(), p.policy.ifId(), t.src(), t.dst())
+                                : List.of(t.mode(), p.policy.ifId());
+                        c[i] = byEndpoints.getOrDefault(k, List.of()).stream().filter(e -> serves(t, p.policy, e)).toArray(SaEntry[]::new);
                     }
                     p.candidates = c;
                 }
