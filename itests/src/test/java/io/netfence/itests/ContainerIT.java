@@ -67,7 +67,7 @@ public class ContainerIT {
         assertTrue("bundles not active: " + notActive, notActive.isEmpty());
         for (String bsn : List.of("io.netfence.packet", "io.netfence.fib", "io.netfence.net", "io.netfence.port.pcap",
                 "io.netfence.port.tap", "io.netfence.port.gen", "io.netfence.shell", "io.netfence.features", "io.netfence.crypto",
-                "bcprov",
+                "io.netfence.xfrm.api", "io.netfence.xfrm", "io.netfence.backend.software", "bcprov",
                 "org.apache.felix.scr", "org.apache.felix.fileinstall", "org.apache.felix.configadmin")) {
             assertNotNull(bsn + " is installed", bundle(bsn));
         }
@@ -91,6 +91,18 @@ public class ContainerIT {
             t.seal(p, 0, 24, 32, 0, false);
             assertTrue(e.name(), t.open(p, 0, 24, 32, 0, false));
         }
+    }
+
+    @Test
+    public void ipsecIsWiredIntoTheDataplane() throws Exception {
+        var xfrm = context.getService(context.getServiceReference(io.netfence.xfrm.api.XfrmService.class));
+        assertNotNull("the SAD/SPD service", xfrm);
+        assertNotNull("the IPsec layer the dataplane calls",
+                context.getServiceReference(io.netfence.net.spi.XfrmLayer.class));
+        assertNotNull("the software backend",
+                context.getServiceReferences(io.netfence.xfrm.spi.XfrmOffloadProvider.class, "(netfence.backend=software)"));
+        var net = context.getService(context.getServiceReference(io.netfence.net.api.NetService.class));
+        assertTrue("the xfrm link type: " + net.linkTypes(), net.linkTypes().contains("xfrm"));
     }
 
     @Test

@@ -263,4 +263,105 @@ class XfrmForwardingTest {
         assertEquals(0x3003, esp.key.espSpi);
         assertEquals(1, a.net.link("ipsec0").stats().txPackets());
     }
+
+    static XfrmPolicy policy6(String src, String dst, XfrmDirection dir, IpAddress tsrc, IpAddress tdst, int reqid) {
+        return policy(src, dst, dir, tsrc, tdst, reqid, 0);
+    }
+
+    @Test
+    void ipv6TrafficThroughTheIpv4Tunnel() throws Exception {
+        a.net.addAddress("lan0", IpPrefix.parse("fd00:1::1/64"));
+        b.net.addAddress("lan0", IpPrefix.parse("fd00:2::1/64"));
+        a.net.addNeighbour("lan0", IpAddress.parse("fd00:1::2"), new MacAddress(H1));
+        b.net.addNeighbour("lan0", IpAddress.parse("fd00:2::2"), new MacAddress(H2));
+        // The inner route only has to leave the appliance somewhere; the policy takes it from there.
+        a.net.addRoute(new Route(io.netfence.net.api.RouteType.UNICAST, IpPrefix.parse("fd00:2::/64"), null, "wan0", 0, null, "static"));
+        a.xfrm.addPolicy(policy6("fd00:1::/64", "fd00:2::/64", XfrmDirection.OUT, WAN_A, WAN_B, 1));
+        b.xfrm.addPolicy(policy6("fd00:1::/64", "fd00:2::/64", XfrmDirection.FWD, WAN_A, WAN_B, 1));
+        byte[] sent = PacketBuilder.ethernet(A_LAN_MAC, H1).ipv6("fd00:1::2", "fd00:2::2").hopLimit(64).udp(1, 2).size(300).build();
+        aLan.inject(sent);
+        PacketBuffer esp = aWan.sentPacket();
+        assertNotNull(esp, "IPv6 inside IPv4 ESP");
+        assertEquals(4, esp.key.ipVersion);
+        bWan.inject(esp.toByteArray());
+        PacketBuffer out = bLan.sentPacket();
+        assertNotNull(out, "B forwards the inner IPv6 packet");
+        assertEquals(6, out.key.ipVersion);
+        byte[] want = ipOf(load(sent));
+        byte[] got = ipOf(out);
+        assertEquals(62, got[7] & 0xFF, "hop limit decremented by each appliance");
+        want[7] = got[7];
+        assertArrayEquals(want, got);
+    }
+
+    @Test
+    void transportModeProtectsTrafficToTheApplianceItself() throws Exception {
+        // Host-to-host between the WAN addresses: B's core seals an echo request in transport mode.
+        XfrmState ab = new XfrmState(WAN_B, WAN_A, 0x4004, XfrmMode.TRANSPORT, 4, new EspSuite(EspSuite.Cipher.AES_CBC, 128,
+                EspSuite.Auth.HMAC_SHA256, 128), KeyMaterial.parseHex("0x000102030405060708090a0b0c0d0e0f"),
+                KeyMaterial.parseHex("0x" + "ab".repeat(32)), 64, false, null, Lifetime.NONE, null, Mark.NONE, 0, null);
+        XfrmState ba = new XfrmState(WAN_A, WAN_B, 0x5005, XfrmMode.TRANSPORT, 4, ab.suite(), KeyMaterial.parseHex("0x101112131415161718191a1b1c1d1e1f"),
+                KeyMaterial.parseHex("0x" + "cd".repeat(32)), 64, false, null, Lifetime.NONE, null, Mark.NONE, 0, null);
+        for (Site s : new Site[] {a, b}) {
+            s.xfrm.addState(ab);
+            s.xfrm.addState(ba);
+        }
+        Template t = new Template(null, null, 0, XfrmMode.TRANSPORT, 4, false);
+        b.xfrm.addPolicy(new XfrmPolicy(new Selector(IpPrefix.parse("192.0.2.2/32"), IpPrefix.parse("192.0.2.1/32"), 1, 0, 0, 0, 0, null),
+                XfrmDirection.OUT, 10, XfrmPolicy.Action.ALLOW, 0, List.of(t), 0, Mark.NONE, Lifetime.NONE, null));
+        a.xfrm.addPolicy(new XfrmPolicy(new Selector(IpPrefix.parse("192.0.2.1/32"), IpPrefix.parse("192.0.2.2/32"), 1, 0, 0, 0, 0, null),
+                XfrmDirection.OUT, 10, XfrmPolicy.Action.ALLOW, 0, List.of(t), 0, Mark.NONE, Lifetime.NONE, null));
+        a.xfrm.addPolicy(new XfrmPolicy(new Selector(IpPrefix.parse("192.0.2.2/32"), IpPrefix.parse("192.0.2.1/32"), 1, 0, 0, 0, 0, null),
+                XfrmDirection.IN, 10, XfrmPolicy.Action.ALLOW, 0, List.of(t), 0, Mark.NONE, Lifetime.NONE, null));
+        // An echo request from B's WAN address in clear is refused: A's in policy wants ESP.
+        aWan.inject(PacketBuilder.ethernet(A_WAN_MAC, B_WAN_MAC).ipv4("192.0.2.2", "192.0.2.1").icmpEcho(9, 1).build());
+        assertTrue(aWan.quietFor(200));
+        assertEquals(1L, a.net.link("wan0").stats().dropReasons().get(DropReason.XFRM_TEMPLATE_MISMATCH.label()));
+        // Sealed by B in transport mode, it is answered, sealed the same way.
+        PacketBuffer req = load(PacketBuilder.ethernet(A_WAN_MAC, B_WAN_MAC).ipv4("192.0.2.2", "192.0.2.1").icmpEcho(9, 2).build());
+        int sa = b.xfrm.outputLookup(req, 0);
+        assertTrue(sa >= 0);
+        assertEquals(0, b.xfrm.encapsulate(req, sa));
+        io.netfence.packet.FlowDissector.dissect(req);
+        assertEquals(Ipv4.PROTO_ESP, req.key.ipProto);
+        assertEquals(WAN_B.v4bits(), req.key.ipv4Src);
+        byte[] wire = req.toByteArray();
+        System.arraycopy(PacketBuilder.ethernet(A_WAN_MAC, B_WAN_MAC).ipv4("1.1.1.1", "1.1.1.1").build(), 0, wire, 0, 12);
+        aWan.inject(wire);
+        PacketBuffer reply = aWan.sentPacket();
+        assertNotNull(reply, "an encrypted echo reply");
+        assertEquals(Ipv4.PROTO_ESP, reply.key.ipProto);
+        assertEquals(0x5005, reply.key.espSpi);
+        assertEquals(WAN_A.v4bits(), reply.key.ipv4Src);
+        assertEquals(WAN_B.v4bits(), reply.key.ipv4Dst);
+        assertEquals(0, b.xfrm.input(reply), "B opens A's transport-mode reply");
+        io.netfence.packet.FlowDissector.dissect(reply);
+        assertEquals(Icmp.TYPE_ECHO_REPLY, reply.key.icmpType);
+    }
+
+    @Test
+    void espInUdpArrivesOnPort4500() throws Exception {
+        XfrmState natT = new XfrmState(WAN_A, WAN_B, 0x6006, XfrmMode.TUNNEL, 6, new EspSuite(EspSuite.Cipher.CHACHA20_POLY1305, 256,
+                EspSuite.Auth.NONE, 128), KeyMaterial.parseHex("0x" + "42".repeat(36)), null, 64, false, null, Lifetime.NONE,
+                new io.netfence.xfrm.api.Encap(4500, 4500, null), Mark.NONE, 0, null);
+        a.xfrm.flushPolicies();
+        b.xfrm.flushPolicies();
+        for (Site s : new Site[] {a, b}) {
+            s.xfrm.addState(natT);
+        }
+        a.xfrm.addPolicy(policy("10.1.0.0/16", "10.2.0.0/16", XfrmDirection.OUT, WAN_A, WAN_B, 6, 0));
+        b.xfrm.addPolicy(policy("10.1.0.0/16", "10.2.0.0/16", XfrmDirection.FWD, WAN_A, WAN_B, 6, 0));
+        aLan.inject(udp(A_LAN_MAC, H1, "10.1.0.2", "10.2.0.2", 200, false));
+        PacketBuffer udp = aWan.sentPacket();
+        assertEquals(17, udp.key.ipProto);
+        assertEquals(4500, udp.key.srcPort);
+        assertEquals(4500, udp.key.dstPort);
+        bWan.inject(udp.toByteArray());
+        assertNotNull(bLan.sentPacket(), "ESP in UDP decrypted and forwarded");
+        // A NAT keepalive is eaten quietly; IKE (non-ESP marker) is not for the dataplane.
+        bWan.inject(PacketBuilder.ethernet(B_WAN_MAC, A_WAN_MAC).ipv4("192.0.2.1", "192.0.2.2").udp(4500, 4500)
+                .payload(new byte[] {(byte) 0xFF}).build());
+        assertTrue(bLan.quietFor(100));
+        assertTrue(b.net.link("wan0").stats().dropReasons().isEmpty(), "keepalives are not drops: " + b.net.link("wan0").stats());
+    }
 }
