@@ -4,6 +4,7 @@ import io.netfence.net.api.NetService;
 import io.netfence.shell.ip.BatchException;
 import io.netfence.shell.ip.BatchInput;
 import io.netfence.shell.ip.IpCommand;
+import io.netfence.xfrm.api.XfrmService;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -15,25 +16,54 @@ import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
-/** The Gogo command {@code netfence:ip}. Immediate, so Gogo keeps one instance rather than one per call. */
+/**
+ * The Gogo command {@code netfence:ip}. Immediate, so Gogo keeps one instance rather than one per call.
+ * The XfrmService is optional and dynamic: "ip xfrm" works while one is registered. No member of
+ * this class has an xfrm type in its signature (the service is held as an Object), so the class
+ * loads, and SCR can reflect on it, when the optional xfrm API package is not there.
+ */
 @Component(service = Object.class, immediate = true, property = {
         "osgi.command.scope=netfence", "osgi.command.function=ip"})
 public class IpShell {
     private final IpCommand ip;
+    private volatile Object xfrm;
 
     @Activate
     public IpShell(@Reference NetService net) {
-        this.ip = new IpCommand(net);
+        this.ip = new IpCommand(net, this::xfrm);
     }
 
-    @Descriptor("configure links, addresses, routes and neighbours as iproute2 does: ip [OPTIONS] OBJECT"
+    @Reference(service = XfrmService.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            unbind = "unbindXfrm")
+    synchronized void bindXfrm(Object service) {
+        xfrm = service;
+    }
+
+    /** Called after the bind of a replacement, if any: only the service being removed is dropped. */
+    synchronized void unbindXfrm(Object service) {
+        if (xfrm == service) {
+            xfrm = null;
+        }
+    }
+
+    private Object xfrm() {
+        return xfrm;
+    }
+
+    @Descriptor("configure links, addresses, routes, neighbours and IPsec (xfrm) as iproute2 does: ip [OPTIONS] OBJECT"
             + " [COMMAND [ARGS]], ip [-force] -batch FILE; \"ip help\" explains")
     public Object ip(CommandSession session,
-                     @Descriptor("options, then link | address | route | neigh, a command and its arguments")
+                     @Descriptor("options, then link | address | route | neigh | xfrm, a command and its arguments")
                      String... args) {
         try {
-            return ip.execute(batchInput(session), List.of(args));
+            // what "ip xfrm monitor" streams is printed on this thread: its System.out is the session's
+            return ip.execute(batchInput(session), List.of(args), line -> {
+                System.out.println(line);
+                System.out.flush();
+            });
         } catch (BatchException e) {
             // the lines that ran before the failure printed something: show it before the error
             if (!e.output().isEmpty()) {

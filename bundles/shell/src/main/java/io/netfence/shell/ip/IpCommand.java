@@ -5,8 +5,11 @@ import io.netfence.shell.text.Args;
 import io.netfence.shell.text.CommandException;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * {@code ip [OPTIONS] OBJECT [COMMAND [ARGS]]} and {@code ip [-force] -batch FILE}: parses the options,
@@ -14,8 +17,11 @@ import java.util.List;
  * Every word is checked before the one mutating call a command makes.
  */
 public final class IpCommand {
-    /** In iproute2's order of trial: "a" is address, "r" route, "n" neighbour, "l" link. */
-    private static final List<String> OBJECTS = List.of("address", "route", "neighbor", "neighbour", "link", "help");
+    /** In iproute2's order of trial: "a" is address, "r" route, "n" neighbour, "l" link, "x" xfrm. */
+    private static final List<String> OBJECTS = List.of("address", "route", "neighbor", "neighbour", "link", "xfrm", "help");
+    /** What "ip xfrm" says when no bundle provides the SAD and SPD. */
+    static final String XFRM_NOT_AVAILABLE = "Error: xfrm is not available: no XfrmService is registered;"
+            + " expected the feature that provides IPsec to be installed (see feature list)";
     /** Options matched by prefix, in iproute2's order ("-s" is stats, "-d" details, "-f" family). */
     private static final List<String> OPTIONS = List.of("stats", "statistics", "details", "batch", "oneline", "family",
             "json", "pretty", "help");
@@ -26,28 +32,57 @@ public final class IpCommand {
     private final AddressCommand address;
     private final RouteCommand route;
     private final NeighbourCommand neighbour;
+    private final NetService net;
+    private final Supplier<?> xfrm;
+    private final ZoneId zone;
 
+    /** Without xfrm: "ip xfrm" says it is not available. */
     public IpCommand(NetService net) {
+        this(net, () -> null);
+    }
+
+    /**
+     * @param xfrm supplies the {@code io.netfence.xfrm.api.XfrmService}, or null while none is
+     *             registered. Typed loosely so that this class does not link the xfrm API, which
+     *             the shell imports optionally: only the xfrm classes do, and only when one exists.
+     */
+    public IpCommand(NetService net, Supplier<?> xfrm) {
+        this(net, xfrm, ZoneId.systemDefault());
+    }
+
+    /** With the time zone times are shown in (tests fix it). */
+    IpCommand(NetService net, Supplier<?> xfrm, ZoneId zone) {
         this.link = new LinkCommand(net);
         this.address = new AddressCommand(net);
         this.route = new RouteCommand(net);
         this.neighbour = new NeighbourCommand(net);
+        this.net = net;
+        this.xfrm = xfrm;
+        this.zone = zone;
     }
 
-    /** Runs one command; a -batch file is read with {@code batchInput}. */
+    /** Runs one command; a -batch file is read with {@code batchInput}; what a monitor streams goes to standard output. */
     public String execute(BatchInput batchInput, List<String> words) {
+        return execute(batchInput, words, line -> System.out.println(line));
+    }
+
+    /**
+     * Runs one command. A command that streams until interrupted ({@code ip xfrm monitor}) gives
+     * each record to {@code stream}, on the calling thread, and returns null when interrupted.
+     */
+    public String execute(BatchInput batchInput, List<String> words, Consumer<String> stream) {
         Args args = new Args(words);
         IpOptions options = options(args, IpOptions.DEFAULT, true);
         if (options.batch() != null) {
             if (args.hasNext()) {
                 throw CommandException.badArgument(args.next(), "expected nothing after -batch FILE");
             }
-            return batch(options, batchInput);
+            return batch(options, batchInput, stream);
         }
         if (options.force()) {
             throw CommandException.badArgument("-force", "it only applies to -batch FILE");
         }
-        return object(options, args);
+        return object(options, args, stream);
     }
 
     /** Parses leading options onto {@code base}; -batch is only allowed at the top level. */
@@ -102,22 +137,37 @@ public final class IpCommand {
         return new IpOptions(stats, details, json, pretty, oneline, family, batch, force, help);
     }
 
-    private String object(IpOptions options, Args args) {
+    private String object(IpOptions options, Args args, Consumer<String> stream) {
         if (options.help() || !args.hasNext()) {
             return IpHelp.IP;
         }
         String word = args.next();
         String object = Args.match(word, OBJECTS);
         if (object == null) {
-            throw new CommandException("Error: object \"" + word + "\" is unknown: expected one of link, address, route, neigh, help");
+            throw new CommandException("Error: object \"" + word + "\" is unknown: expected one of link, address, route, neigh,"
+                    + " xfrm, help");
         }
         return switch (object) {
             case "address" -> address.run(options, args);
             case "route" -> route.run(options, args);
             case "neighbor", "neighbour" -> neighbour.run(options, args);
             case "link" -> link.run(options, args);
+            case "xfrm" -> xfrm(options, args, stream);
             default -> IpHelp.IP;
         };
+    }
+
+    /** {@code ip xfrm ...}: help works without a service; the rest needs one. */
+    private String xfrm(IpOptions options, Args args, Consumer<String> stream) {
+        Object service = xfrm.get();
+        if (service == null) {
+            List<String> rest = args.rest();
+            if (rest.isEmpty() || rest.getLast().equals("help")) {
+                return IpHelp.xfrm(rest);
+            }
+            throw new CommandException(XFRM_NOT_AVAILABLE);
+        }
+        return XfrmCommand.run(service, net, zone, stream, options, args);
     }
 
     /**
@@ -125,7 +175,7 @@ public final class IpCommand {
      * its own). Without -force the first failing line stops the batch; with -force every line runs
      * and the failures are reported together at the end.
      */
-    private String batch(IpOptions options, BatchInput batchInput) {
+    private String batch(IpOptions options, BatchInput batchInput, Consumer<String> stream) {
         List<String> output = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         IpOptions lineBase = options.forBatchLine();
@@ -147,7 +197,7 @@ public final class IpCommand {
                     if (lineOptions.force()) {
                         throw CommandException.badArgument("-force", "it only applies to -batch FILE");
                     }
-                    String result = object(lineOptions, args);
+                    String result = object(lineOptions, args, stream);
                     if (result != null) {
                         output.add(result);
                     }

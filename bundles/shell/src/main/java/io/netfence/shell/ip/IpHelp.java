@@ -1,5 +1,8 @@
 package io.netfence.shell.ip;
 
+import io.netfence.shell.text.Args;
+import java.util.List;
+
 /** Usage texts of {@code ip} in the style of iproute2's man pages: grammar, one line per command, examples. */
 final class IpHelp {
     private IpHelp() {
@@ -8,18 +11,19 @@ final class IpHelp {
     static final String IP = """
             Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
                    ip [ -force ] -batch FILENAME
-            where  OBJECT := { link | address | route | neigh }
+            where  OBJECT := { link | address | route | neigh | xfrm }
                    OPTIONS := { -s[tatistics] | -d[etails] | -j[son] | -p[retty] | -o[neline] |
                                 -4 | -6 | -f[amily] { inet | inet6 } | -b[atch] FILENAME | -force | -h[elp] }
 
             Configure the Netfence dataplane the way iproute2 configures Linux. Objects and commands
-            may be abbreviated as in iproute2 (l, a, r, n; add, del, sh, ...).
+            may be abbreviated as in iproute2 (l, a, r, n, x; add, del, sh, ...).
 
             Objects:
               link       network devices: create, delete, bring up/down, set MTU and MAC, list with counters
               address    IPv4/IPv6 addresses of devices (each also installs its connected and local route)
               route      the routing table: table main (operator and connected routes), table local
               neigh      the neighbour (ARP/NDP) cache: static entries, learned entries
+              xfrm       IPsec: SAs (xfrm state), security policies (xfrm policy), their events (xfrm monitor)
 
             Options:
               -s, -stats     show counters; give it twice (-s -s) for Netfence's per-reason drop counts
@@ -39,6 +43,7 @@ final class IpHelp {
               ip route add default via 10.0.0.254
               ip -s -s link show dev eth0
               ip -j -p address
+              ip -s xfrm state
               ip -force -batch /etc/netfence/network.ip""";
 
     static final String LINK = """
@@ -149,4 +154,169 @@ final class IpHelp {
               ip neigh replace 2001:db8::2 lladdr 02:00:00:00:00:02 dev eth0 nud permanent
               ip neigh show dev eth0
               ip neigh flush all""";
+
+    static final String XFRM = """
+            Usage: ip xfrm XFRM-OBJECT { COMMAND | help }
+            where  XFRM-OBJECT := { state | policy | monitor }
+
+            IPsec configured as on Linux: the SAs (the SAD) with xfrm state, the security policies
+            (the SPD) with xfrm policy, and the events of both with xfrm monitor. Netfence implements
+            ESP (RFC 4303) in transport and tunnel mode, with AES-GCM, ChaCha20-Poly1305, and AES-CBC
+            with HMAC-SHA-2. Objects and commands may be abbreviated as in iproute2 (s or sa, p, m).
+            The commands need the feature that provides IPsec (an XfrmService).
+
+              ip xfrm state help     the SA commands
+              ip xfrm policy help    the policy commands
+              ip xfrm monitor help   the event stream
+
+            Examples:
+              ip xfrm state add src 192.168.1.1 dst 192.168.2.1 proto esp spi 0x100 reqid 1 mode tunnel aead 'rfc4106(gcm(aes))' 0x0102030405060708090a0b0c0d0e0f1011121314 128
+              ip xfrm policy add src 10.1.0.0/16 dst 10.2.0.0/16 dir out tmpl src 192.168.1.1 dst 192.168.2.1 proto esp reqid 1 mode tunnel
+              ip -s xfrm state
+              ip xfrm monitor""";
+
+    static final String XFRM_STATE = """
+            Usage: ip xfrm state { add | update } ID ALGO-LIST [ mode MODE ] [ mark MARK [ mask MASK ] ]
+                           [ reqid REQID ] [ replay-window SIZE ] [ flag FLAG-LIST ] [ sel SELECTOR ]
+                           [ LIMIT-LIST ] [ encap ENCAP ] [ if_id IF_ID ]
+                           [ offload [ crypto | packet ] dev DEV dir DIR ]
+                   ip xfrm state allocspi ID [ mode MODE ] [ reqid REQID ] [ min SPI max SPI ]
+                   ip xfrm state { delete | get } ID [ mark MARK [ mask MASK ] ]
+                   ip [ -4 | -6 ] xfrm state deleteall [ ID ] [ mode MODE ] [ reqid REQID ] [ flag esn ]
+                   ip [ -4 | -6 ] xfrm state [ list ] [ nokeys ] [ ID ] [ mode MODE ] [ reqid REQID ] [ flag esn ]
+                   ip xfrm state flush [ proto esp ]
+                   ip xfrm state count
+            where  ID := src ADDR dst ADDR proto esp spi SPI
+                         (allocspi takes no spi; list and deleteall take any of them, ADDR may be a PREFIX)
+                   ALGO-LIST := aead AEAD-NAME KEY ICV-LEN | enc cbc(aes) KEY auth-trunc AUTH-NAME KEY TRUNC-LEN
+                   AEAD-NAME := rfc4106(gcm(aes))               KEY of 128, 192 or 256 bits and a 32-bit salt;
+                                                                ICV-LEN 64, 96 or 128
+                              | rfc7539esp(chacha20,poly1305)   KEY of 256 bits and a 32-bit salt; ICV-LEN 128
+                   AUTH-NAME := hmac(sha256) | hmac(sha384) | hmac(sha512)
+                                KEY as long as the digest, TRUNC-LEN half the digest (RFC 4868)
+                   KEY := 0x followed by an even number of hex digits (cbc(aes): 128, 192 or 256 bits)
+                   MODE := transport | tunnel
+                   FLAG-LIST := [ FLAG-LIST ] { esn | af-unspec }
+                   SELECTOR := [ src ADDR[/PLEN] ] [ dst ADDR[/PLEN] ] [ dev DEV ] [ UPSPEC ]
+                   UPSPEC := proto { { tcp | udp | sctp | dccp } [ sport PORT ] [ dport PORT ] |
+                                     { icmp | ipv6-icmp } [ type NUMBER ] [ code NUMBER ] |
+                                     gre [ key { DOTTED-QUAD | NUMBER } ] | PROTO }
+                   LIMIT-LIST := [ LIMIT-LIST ] limit LIMIT
+                   LIMIT := { time-soft | time-hard | time-use-soft | time-use-hard } SECONDS |
+                            { byte-soft | byte-hard } SIZE | { packet-soft | packet-hard } COUNT
+                   ENCAP := espinudp SPORT DPORT OADDR
+                   DIR := in | out
+                   SIZE := 0-4096 packets (flag esn needs one)
+                   SPI, REQID, MARK, MASK, IF_ID := a 32-bit number, decimal or hex after 0x
+
+            Commands:
+              add        add an SA; refused if one with the same dst and spi exists. SPIs 0-255 are reserved
+              update     change an SA (not its algorithms or keys), or complete one reserved by allocspi
+              allocspi   reserve a free SPI between min and max (0x100-0x0fffffff) and print the SA that holds it
+              delete     delete an SA and wipe its keys; get prints it
+              deleteall  delete the SAs the filters select; list prints them (nokeys hides the keys)
+              flush      delete every SA
+              count      print the number of SAs
+
+            The output is Linux's, keys included. -s adds the numbers in parentheses, the lifetime
+            (limits, bytes and packets, when added and first used) and the stats line (packets dropped
+            outside the replay window, as replays, and for integrity failures); -s -s adds Netfence's
+            other drop reasons and where the SA runs (software or the offload device); -j prints JSON.
+
+            Netfence implements ESP only: proto ah, comp, route2 and hao are refused, and so are the Linux
+            features it has no counterpart for: modes beet, ro and in_trigger, flags other than esn and
+            af-unspec, encap espinudp-nonike and espintcp, and seq, replay-seq, replay-oseq, coa, ctx,
+            extra-flag, output-mark, tfcpad, cpu. "auth hmac(sha256) KEY" is refused: Linux truncates
+            it to 96 bits, RFC 4868 needs auth-trunc 'hmac(sha256)' KEY 128. So is encryption without
+            authentication.
+
+            Examples:
+              ip xfrm state add src 192.168.1.1 dst 192.168.2.1 proto esp spi 0x100 reqid 1 mode tunnel aead 'rfc4106(gcm(aes))' 0x0102030405060708090a0b0c0d0e0f1011121314 128
+              ip xfrm state add src 192.168.2.1 dst 192.168.1.1 proto esp spi 0x200 reqid 1 mode tunnel replay-window 128 flag esn enc 'cbc(aes)' 0x000102030405060708090a0b0c0d0e0f auth-trunc 'hmac(sha256)' 0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f 128
+              ip xfrm state allocspi src 192.168.2.1 dst 192.168.1.1 proto esp reqid 2 mode tunnel
+              ip xfrm state get src 192.168.1.1 dst 192.168.2.1 proto esp spi 0x100
+              ip -s xfrm state list reqid 1 nokeys
+              ip xfrm state delete src 192.168.1.1 dst 192.168.2.1 proto esp spi 0x100""";
+
+    static final String XFRM_POLICY = """
+            Usage: ip xfrm policy { add | update } SELECTOR dir DIR [ mark MARK [ mask MASK ] ]
+                           [ index INDEX ] [ ptype main ] [ action ACTION ] [ priority PRIORITY ]
+                           [ if_id IF_ID ] [ LIMIT-LIST ] [ offload packet dev DEV ] [ TMPL-LIST ]
+                   ip xfrm policy { delete | get } { SELECTOR | index INDEX } dir DIR
+                           [ mark MARK [ mask MASK ] ] [ ptype main ] [ if_id IF_ID ]
+                   ip [ -4 | -6 ] xfrm policy { deleteall | list } [ nosock ] [ SELECTOR ] [ dir DIR ]
+                           [ index INDEX ] [ ptype main ] [ action ACTION ] [ priority PRIORITY ]
+                   ip xfrm policy flush [ ptype main ]
+                   ip xfrm policy count
+            where  SELECTOR := [ src ADDR[/PLEN] ] [ dst ADDR[/PLEN] ] [ dev DEV ] [ UPSPEC ]
+                   UPSPEC := proto { { tcp | udp | sctp | dccp } [ sport PORT ] [ dport PORT ] |
+                                     { icmp | ipv6-icmp } [ type NUMBER ] [ code NUMBER ] |
+                                     gre [ key { DOTTED-QUAD | NUMBER } ] | PROTO }
+                   DIR := in | out | fwd
+                   ACTION := allow | block
+                   LIMIT-LIST := [ LIMIT-LIST ] limit LIMIT   (LIMIT as in ip xfrm state help)
+                   TMPL-LIST := [ TMPL-LIST ] tmpl TMPL
+                   TMPL := src ADDR dst ADDR proto esp [ spi SPI ] [ mode MODE ] [ reqid REQID ] [ level LEVEL ]
+                   MODE := transport | tunnel
+                   LEVEL := required | use
+                   INDEX, PRIORITY, MARK, MASK, IF_ID, SPI, REQID := a 32-bit number, decimal or hex after 0x
+
+            Commands:
+              add        add a policy; refused if one with the same dir, SELECTOR, mark and if_id exists.
+                         Without index, one is assigned (8 * n + dir, as on Linux)
+              update     add a policy, or replace the one with the same dir, SELECTOR, mark and if_id
+              delete     delete the policy named by its SELECTOR (with its mark and if_id) or its index;
+                         get prints it
+              deleteall  delete the policies the filters select; list prints them
+              flush      delete every policy
+              count      print the number of policies per direction
+
+            Traffic a policy matches (its SELECTOR, in its dir) goes through the SAs its templates
+            name (an SA to dst with that reqid, or that spi), is dropped (action block), or passes in
+            clear (action allow without tmpl). Lower priority values win. With level use, traffic
+            passes in clear while no SA exists. Without SELECTOR a policy matches all IPv4 traffic
+            (IPv6 with -6). The output is Linux's; -s adds the action, the index, the lifetime and
+            the templates' details; -j prints JSON.
+
+            Netfence has no socket policies, sub policies (ptype sub), security contexts (ctx) or
+            policy flags (flag localok, icmp): they are refused, and so are set, setdefault and
+            getdefault.
+
+            Examples:
+              ip xfrm policy add src 10.1.0.0/16 dst 10.2.0.0/16 dir out tmpl src 192.168.1.1 dst 192.168.2.1 proto esp reqid 1 mode tunnel
+              ip xfrm policy add src 10.2.0.0/16 dst 10.1.0.0/16 dir fwd tmpl src 192.168.2.1 dst 192.168.1.1 proto esp reqid 1 mode tunnel
+              ip xfrm policy add src 10.1.0.0/16 dst 10.9.0.0/16 proto tcp dport 25 dir out action block priority 10
+              ip xfrm policy delete src 10.1.0.0/16 dst 10.2.0.0/16 dir out
+              ip -s xfrm policy list dir out""";
+
+    static final String XFRM_MONITOR = """
+            Usage: ip xfrm monitor [ nokeys ] [ all | OBJECTS ]
+            where  OBJECTS := [ OBJECTS ] { acquire | expire | SA | policy | aevent | report }
+
+            Prints the events of the SAD and SPD as they happen, until Ctrl-C. An SA or a policy that
+            was added is printed as ip xfrm state or ip xfrm policy print it; "Updated ", "Deleted "
+            and "Expired " come before the others, and an expiry ends with "hard 1" (the SA or policy
+            is gone) or "hard 0" (a soft limit: time to rekey). Flushes print "Flushed state proto 0"
+            and "Flushed policy ptype main". acquire: a packet matched a policy whose SA does not
+            exist (the packet's selector, then the policy). Without OBJECTS every event is printed;
+            nokeys hides the keys; -j prints one JSON object per event. Netfence sends no aevent
+            and report events.
+
+            Examples:
+              ip xfrm monitor
+              ip xfrm monitor acquire expire
+              ip -j xfrm monitor SA nokeys""";
+
+    /** The help of {@code ip xfrm [OBJECT] ... help}, found without the xfrm classes (the service may be absent). */
+    static String xfrm(List<String> words) {
+        String object = words.isEmpty() ? null : Args.match(words.getFirst(), List.of("state", "sa", "policy", "monitor"));
+        if (object == null) {
+            return XFRM;
+        }
+        return switch (object) {
+            case "state", "sa" -> XFRM_STATE;
+            case "policy" -> XFRM_POLICY;
+            default -> XFRM_MONITOR;
+        };
+    }
 }

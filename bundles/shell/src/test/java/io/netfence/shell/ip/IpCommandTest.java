@@ -61,7 +61,7 @@ class IpCommandTest extends IpTestBase {
         fails("ip -family inet7 link", "Error: argument \"inet7\" is wrong: expected inet or inet6");
         fails("ip -family", "Error: argument \"-family\" needs a value: expected -family inet | inet6");
         fails("ip -force link", "Error: argument \"-force\" is wrong: it only applies to -batch FILE");
-        fails("ip lonk", "Error: object \"lonk\" is unknown: expected one of link, address, route, neigh, help");
+        fails("ip lonk", "Error: object \"lonk\" is unknown: expected one of link, address, route, neigh, xfrm, help");
         fails("ip -batch", "Error: argument \"-batch\" needs a value: expected -batch FILE");
         fails("ip -batch f link", "Error: argument \"link\" is wrong: expected nothing after -batch FILE");
     }
@@ -162,7 +162,7 @@ class IpCommandTest extends IpTestBase {
         files.put("bad.ip", "frob\n");
         CommandException e = assertThrows(CommandException.class, () -> ip("ip -batch bad.ip"));
         assertTrue(e instanceof IllegalArgumentException);
-        assertEquals("line 1: Error: object \"frob\" is unknown: expected one of link, address, route, neigh, help", e.getMessage());
+        assertEquals("line 1: Error: object \"frob\" is unknown: expected one of link, address, route, neigh, xfrm, help", e.getMessage());
         assertEquals(List.of(), net.calls());
     }
 }

@@ -5,19 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.netfence.net.api.LinkSpec;
 import io.netfence.shell.testing.FakeNetService;
+import io.netfence.shell.testing.FakeXfrmService;
 import io.netfence.shell.text.Args;
 import io.netfence.shell.text.CommandException;
 import java.io.BufferedReader;
 import java.io.FileNotFoundException;
 import java.io.StringReader;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A fake dataplane with two links, and helpers to run ip command lines against it. */
+/** A fake dataplane with two links and a fake SAD/SPD, and helpers to run ip command lines against them. */
 abstract class IpTestBase {
     final FakeNetService net = new FakeNetService();
-    final IpCommand ip = new IpCommand(net);
+    final FakeXfrmService xfrm = new FakeXfrmService();
+    /** Whether an XfrmService is registered. */
+    boolean xfrmPresent = true;
+    /** Times in UTC, so that the expected output does not depend on the machine. */
+    final IpCommand ip = new IpCommand(net, () -> xfrmPresent ? xfrm : null, ZoneOffset.UTC);
     final Map<String, String> files = new HashMap<>();
 
     IpTestBase() {
@@ -48,11 +54,15 @@ abstract class IpTestBase {
      */
     void fails(String line, String message) {
         String before = net.snapshot();
+        String xfrmBefore = xfrm.snapshot();
         net.clearCalls();
+        xfrm.clearCalls();
         CommandException e = assertThrows(CommandException.class, () -> ip(line), line);
         assertEquals(message, e.getMessage(), line);
         assertEquals(List.of(), net.calls(), "no mutating call for: " + line);
+        assertEquals(List.of(), xfrm.calls(), "no mutating xfrm call for: " + line);
         assertEquals(before, net.snapshot());
+        assertEquals(xfrmBefore, xfrm.snapshot());
     }
 
     /** Runs a command and returns the one mutating call it made. */
@@ -62,6 +72,14 @@ abstract class IpTestBase {
         List<FakeNetService.Call> calls = net.calls();
         assertEquals(1, calls.size(), line + " made " + calls);
         return calls.getFirst();
+    }
+
+    /** Runs a command that must make one mutating xfrm call and print nothing; returns the call's first argument. */
+    Object xfrmCall(String line) {
+        xfrm.clearCalls();
+        assertEquals(null, ip(line), line);
+        assertEquals(1, xfrm.calls().size(), line + " made " + xfrm.calls());
+        return xfrm.calls().getFirst().args().getFirst();
     }
 
     static FakeNetService.Call call(String method, Object... args) {

@@ -48,6 +48,11 @@ public interface OffloadedState {
      */
     int decapsulate(byte[] b, int start, int esp, int length);
 
+    /** Where and how the backend runs the SA, for {@code ip xfrm state} (e.g. "engine openssl"). */
+    default String describe() {
+        return "";
+    }
+
     /** What the backend counted for this SA itself (a device's counters; zeros for software). */
     SaCounters deviceCounters();
 }

@@ -390,7 +390,8 @@ public class XfrmCore implements XfrmService, XfrmLayer {
 
     private SaContext newContext(XfrmState s) {
         SequenceStore store = sequenceStore;
-        String name = s.dst() + "/" + s.spiText();
+        // A file name: "192.0.2.2-0x00001000", "2001-db8--1-0x00001000".
+        String name = s.dst().toString().replace(':', '-') + "-" + s.spiText();
         OutboundSequence out = store == null ? new OutboundSequence(s.esn(), 0)
                 : new OutboundSequence(s.esn(), 0, store, name, OutboundSequence.DEFAULT_BLOCK);
         return new SaContext(out, new ReplayWindow(s.replayWindow(), s.esn()));
@@ -404,8 +405,9 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         } catch (OffloadRefusal r) {
             throw new XfrmException(software.name() + " backend refused the SA: " + r.getMessage());
         }
-        String placement = s.offload() == null ? software.name()
-                : software.name() + " (offload crypto dev " + s.offload().device() + " refused: no device backend offers it)";
+        String how = handle.describe().isEmpty() ? "" : ", " + handle.describe();
+        String placement = s.offload() == null ? software.name() + how
+                : software.name() + how + " (offload crypto dev " + s.offload().device() + ": no device backend offers it)";
         SaEntry e = new SaEntry(nextHandle++ & Integer.MAX_VALUE, s, context, software, handle,
                 previous == null ? clockSeconds.getAsLong() : previous.addTime, placement);
         if (previous != null) {

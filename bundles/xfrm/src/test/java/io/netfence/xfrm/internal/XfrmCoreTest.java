@@ -371,4 +371,32 @@ class XfrmCoreTest {
         assertEquals(s[0].states().stream().map(i -> i.state()).toList(), restored.states().stream().map(i -> i.state()).toList());
         assertEquals(s[0].policies().stream().map(i -> i.policy()).toList(), restored.policies().stream().map(i -> i.policy()).toList());
     }
+
+    @Test
+    void outboundSequenceNumbersResumeAboveTheStoredMarkAfterARestart(@TempDir Path dir) throws Exception {
+        IpAddress v6 = IpAddress.parse("2001:db8::2");
+        try (FileSequenceStore store = new FileSequenceStore(dir)) {
+            XfrmCore a = core();
+            a.setSequenceStore(store);
+            a.addState(sa(A, B, 0x1000, Lifetime.NONE));
+            a.addState(sa(IpAddress.parse("2001:db8::1"), v6, 0x1000, Lifetime.NONE));
+            a.addPolicy(policy(sel("10.1.0.0/16", "10.2.0.0/16"), XfrmDirection.OUT, 0, XfrmPolicy.Action.ALLOW, tunnel(A, B)));
+            PacketBuffer p = packet("10.1.0.5", "10.2.0.7", 1);
+            int sa = a.outputLookup(p, 0);
+            // The first block is reserved asynchronously: until it is durable, packets are refused, not sent.
+            for (int i = 0; i < 200 && a.encapsulate(p, sa) != 0; i++) {
+                Thread.sleep(10);
+                p = packet("10.1.0.5", "10.2.0.7", 1);
+            }
+            assertEquals(1, a.state(B, 0x1000).outboundSeq());
+        }
+        try (FileSequenceStore store = new FileSequenceStore(dir)) {
+            XfrmCore restarted = core();
+            restarted.setSequenceStore(store);
+            restarted.addState(sa(A, B, 0x1000, Lifetime.NONE));
+            assertTrue(restarted.state(B, 0x1000).outboundSeq() >= io.netfence.xfrm.api.OutboundSequence.DEFAULT_BLOCK,
+                    "a restarted SA skips the whole reserved block: " + restarted.state(B, 0x1000).outboundSeq());
+        }
+        assertTrue(Files.exists(dir.resolve("203.0.113.1-0x00001000.seq")), "the mark is kept per SA, named by dst and SPI");
+    }
 }

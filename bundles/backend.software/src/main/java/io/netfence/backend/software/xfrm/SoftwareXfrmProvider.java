@@ -171,8 +171,9 @@ public class SoftwareXfrmProvider implements XfrmOffloadProvider {
             this.in = in;
         }
 
-        String engine() {
-            return transform.engine();
+        @Override
+        public String describe() {
+            return "engine " + transform.engine();
         }
 
         @Override
