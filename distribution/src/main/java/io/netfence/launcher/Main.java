@@ -126,9 +126,18 @@ public final class Main {
             FrameworkEvent ev = fw.waitForStop(0);
             return ev.getType() == FrameworkEvent.ERROR ? 1 : 0;
         }
-        int code;
-        try (ShellRunner shell = ShellRunner.open(ctx, READY_FILTER, in, out, err)) {
-            code = opts.command() != null ? shell.runOne(opts.command()) : shell.runBatch(opts.batch(), opts.force());
+        int code = 0;
+        if (opts.command() != null || opts.batch() != null) {
+            try (ShellRunner shell = ShellRunner.open(ctx, READY_FILTER, in, out, err)) {
+                code = opts.command() != null ? shell.runOne(opts.command()) : shell.runBatch(opts.batch(), opts.force());
+            }
+        }
+        if (opts.serve() && code == 0) {
+            // The shutdown hook stops the framework on SIGTERM/SIGINT; until then the dataplane runs.
+            out.println("netfence: serving (data " + data + "); stop with SIGTERM or Ctrl-C");
+            out.flush();
+            FrameworkEvent ev = fw.waitForStop(0);
+            return ev.getType() == FrameworkEvent.ERROR ? 1 : 0;
         }
         stopQuietly(fw);
         return code;

@@ -26,6 +26,17 @@ class LauncherOptionsTest {
     }
 
     @Test
+    void serveRunsHeadlessWithAnOptionalBatch() {
+        LauncherOptions s = LauncherOptions.parse("--serve", "-b", "site.batch", "--data", "/tmp/site");
+        assertTrue(s.serve());
+        assertFalse(s.interactive());
+        assertEquals(Path.of("site.batch"), s.batch());
+        assertTrue(LauncherOptions.parse("--serve").serve());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LauncherOptions.parse("--serve", "-c", "ip link")).getMessage()
+                .contains("--serve"));
+    }
+
+    @Test
     void errorsNameTheOption() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> LauncherOptions.parse("-x")).getMessage().contains("\"-x\""));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> LauncherOptions.parse("-c")).getMessage().contains("-c"));
