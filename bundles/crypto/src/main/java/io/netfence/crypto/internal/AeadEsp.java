@@ -64,6 +64,7 @@ final class AeadEsp implements EspTransform {
 
     @Override
     public void destroy() {
+        aead.close();
         Arrays.fill(nonce, (byte) 0);
         Arrays.fill(aad, (byte) 0);
     }

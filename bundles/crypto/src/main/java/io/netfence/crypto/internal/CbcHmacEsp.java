@@ -86,6 +86,9 @@ final class CbcHmacEsp implements EspTransform {
 
     @Override
     public void destroy() {
+        cbc.close();
+        mac.close();
+        ivBlock.close();
         Arrays.fill(digest, (byte) 0);
     }
 }

@@ -59,7 +59,17 @@ public final class OpenSslEngine implements CryptoEngine {
         // AES decrypts with its own key schedule: one context per direction, each keyed once.
         MemorySegment cbc = NATIVE.cipher(EspSuite.Cipher.AES_CBC, suite.keyBits(), false);
         Cbc both = new Cbc(new Ctx(cbc, encKey, true, true), new Ctx(cbc, encKey, true, false));
-        Primitives.Block block = (in, inOff, out, outOff) -> ivCipher.update(out, outOff, in, inOff, 16);
+        Primitives.Block block = new Primitives.Block() {
+            @Override
+            public void encrypt(byte[] in, int inOff, byte[] out, int outOff) {
+                ivCipher.update(out, outOff, in, inOff, 16);
+            }
+
+            @Override
+            public void close() {
+                ivCipher.free();
+            }
+        };
         return new CbcHmacEsp(NAME, suite, both, mac(suite.auth(), authKey), block);
     }
 
@@ -80,12 +90,17 @@ public final class OpenSslEngine implements CryptoEngine {
      */
     private static final class Ctx {
         final MemorySegment ctx;
-        final Arena arena = Arena.ofShared();
-        final MemorySegment outLength = arena.allocate(ValueLayout.JAVA_INT);
-        final MemorySegment data = arena.allocate(MAX_DATA);
-        final MemorySegment iv = arena.allocate(16);
-        final MemorySegment aad = arena.allocate(64);
-        final MemorySegment tag = arena.allocate(16);
+        /**
+         * Native memory of its own, from malloc rather than an arena: such a segment has no session
+         * to acquire and release around every call; {@link #free} gives it back, zeroed.
+         */
+        final NativeBlock block = new NativeBlock(4 + MAX_DATA + 16 + 64 + 16 + 64 + 6 * 16);
+        final MemorySegment outLength = block.slice(4);
+        final MemorySegment data = block.slice(MAX_DATA);
+        final MemorySegment iv = block.slice(16);
+        final MemorySegment aad = block.slice(64);
+        final MemorySegment tag = block.slice(16);
+        final MemorySegment key = block.slice(64);
 
         Ctx(MemorySegment cipher, byte[] key, boolean noPadding, boolean encrypt) {
             int enc = encrypt ? 1 : 0;
@@ -98,11 +113,10 @@ public final class OpenSslEngine implements CryptoEngine {
                 } else {
                     check((int) NATIVE.ctrl.invokeExact(ctx, Native.SET_IVLEN, 12, MemorySegment.NULL), "EVP_CTRL_AEAD_SET_IVLEN");
                 }
-                MemorySegment k = arena.allocate(key.length);
-                MemorySegment.copy(key, 0, k, ValueLayout.JAVA_BYTE, 0, key.length);
-                check((int) NATIVE.cipherInit.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, k, MemorySegment.NULL, enc),
+                MemorySegment.copy(key, 0, this.key, ValueLayout.JAVA_BYTE, 0, key.length);
+                check((int) NATIVE.cipherInit.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, this.key, MemorySegment.NULL, enc),
                         "EVP_CipherInit_ex (key)");
-                k.fill((byte) 0);
+                this.key.fill((byte) 0);
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -160,6 +174,22 @@ public final class OpenSslEngine implements CryptoEngine {
             MemorySegment.copy(tag, ValueLayout.JAVA_BYTE, 0, b, off, length);
         }
 
+        /** Frees the context (OpenSSL cleanses the key schedule in it) and the buffers, zeroed. */
+        private boolean freed;
+
+        synchronized void free() {
+            if (freed) {
+                return;
+            }
+            freed = true;
+            try {
+                NATIVE.ctxFree.invokeExact(ctx);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            block.free();
+        }
+
         void setTag(byte[] b, int off, int length) {
             MemorySegment.copy(b, off, tag, ValueLayout.JAVA_BYTE, 0, length);
             try {
@@ -171,6 +201,11 @@ public final class OpenSslEngine implements CryptoEngine {
     }
 
     private record Aead(Ctx ctx, int tagLength) implements Primitives.Aead {
+        @Override
+        public void close() {
+            ctx.free();
+        }
+
         @Override
         public void seal(byte[] nonce, byte[] aad, int aadLength, byte[] b, int off, int len) {
             ctx.start(nonce, 0, 12, true);
@@ -194,6 +229,12 @@ public final class OpenSslEngine implements CryptoEngine {
 
     private record Cbc(Ctx encryptor, Ctx decryptor) implements Primitives.Cbc {
         @Override
+        public void close() {
+            encryptor.free();
+            decryptor.free();
+        }
+
+        @Override
         public void crypt(boolean encrypt, byte[] iv, int ivOffset, byte[] b, int off, int len) {
             Ctx ctx = encrypt ? encryptor : decryptor;
             ctx.start(iv, ivOffset, 16, encrypt);
@@ -204,10 +245,11 @@ public final class OpenSslEngine implements CryptoEngine {
     /** HMAC through the HMAC_CTX API (deprecated in OpenSSL 3 but kept, and the simplest to bind). */
     private static final class Hmac implements Primitives.Mac {
         private final MemorySegment ctx;
-        private final Arena arena = Arena.ofShared();
-        private final MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
-        private final MemorySegment data = arena.allocate(MAX_DATA);
-        private final MemorySegment digest = arena.allocate(64);
+        private final NativeBlock block = new NativeBlock(4 + MAX_DATA + 64 + 128 + 4 * 16);
+        private final MemorySegment length = block.slice(4);
+        private final MemorySegment data = block.slice(MAX_DATA);
+        private final MemorySegment digest = block.slice(64);
+        private final MemorySegment keyBuffer = block.slice(128);
 
         Hmac(EspSuite.Auth auth, byte[] key) {
             try {
@@ -218,10 +260,12 @@ public final class OpenSslEngine implements CryptoEngine {
                     case HMAC_SHA512 -> (MemorySegment) NATIVE.sha512.invokeExact();
                     case NONE -> throw new IllegalArgumentException("no authenticator");
                 };
-                MemorySegment k = arena.allocate(Math.max(1, key.length));
-                MemorySegment.copy(key, 0, k, ValueLayout.JAVA_BYTE, 0, key.length);
-                check((int) NATIVE.hmacInit.invokeExact(ctx, k, key.length, md, MemorySegment.NULL), "HMAC_Init_ex");
-                k.fill((byte) 0);
+                if (key.length > keyBuffer.byteSize()) {
+                    throw new CryptoException("HMAC key of " + key.length + " bytes: expected at most " + keyBuffer.byteSize());
+                }
+                MemorySegment.copy(key, 0, keyBuffer, ValueLayout.JAVA_BYTE, 0, key.length);
+                check((int) NATIVE.hmacInit.invokeExact(ctx, keyBuffer, key.length, md, MemorySegment.NULL), "HMAC_Init_ex");
+                keyBuffer.fill((byte) 0);
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -240,6 +284,23 @@ public final class OpenSslEngine implements CryptoEngine {
             }
         }
 
+        /** HMAC_CTX_free cleanses the keyed state; the buffers are zeroed and freed. */
+        private boolean freed;
+
+        @Override
+        public synchronized void close() {
+            if (freed) {
+                return;
+            }
+            freed = true;
+            try {
+                NATIVE.hmacFree.invokeExact(ctx);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            block.free();
+        }
+
         @Override
         public void doFinal(byte[] out, int off) {
             try {
@@ -251,6 +312,45 @@ public final class OpenSslEngine implements CryptoEngine {
             }
             int n = length.get(ValueLayout.JAVA_INT, 0);
             MemorySegment.copy(digest, ValueLayout.JAVA_BYTE, 0, out, off, n);
+        }
+    }
+
+    /** One malloc'ed region carved into slices; zeroed and freed once. */
+    private static final class NativeBlock {
+        private final MemorySegment memory;
+        private long used;
+        private boolean freed;
+
+        NativeBlock(long size) {
+            try {
+                MemorySegment p = (MemorySegment) NATIVE.malloc.invokeExact(size);
+                if (p.equals(MemorySegment.NULL)) {
+                    throw new OutOfMemoryError("malloc(" + size + ") for an OpenSSL transform");
+                }
+                memory = p.reinterpret(size);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            memory.fill((byte) 0);
+        }
+
+        MemorySegment slice(long size) {
+            long at = (used + 15) & ~15L;
+            used = at + size;
+            return memory.asSlice(at, size);
+        }
+
+        synchronized void free() {
+            if (freed) {
+                return;
+            }
+            freed = true;
+            memory.fill((byte) 0);
+            try {
+                NATIVE.free.invokeExact(memory);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
         }
     }
 
@@ -278,6 +378,10 @@ public final class OpenSslEngine implements CryptoEngine {
 
         final String failure;
         MethodHandle ctxNew;
+        MethodHandle ctxFree;
+        MethodHandle hmacFree;
+        MethodHandle malloc;
+        MethodHandle free;
         MethodHandle cipherInit;
         MethodHandle ctrl;
         MethodHandle update;
@@ -313,6 +417,10 @@ public final class OpenSslEngine implements CryptoEngine {
             ValueLayout a = ValueLayout.ADDRESS;
             ValueLayout i = ValueLayout.JAVA_INT;
             ctxNew = fn("EVP_CIPHER_CTX_new", FunctionDescriptor.of(a), false);
+            ctxFree = fn("EVP_CIPHER_CTX_free", FunctionDescriptor.ofVoid(a), false);
+            hmacFree = fn("HMAC_CTX_free", FunctionDescriptor.ofVoid(a), false);
+            malloc = linker.downcallHandle(linker.defaultLookup().find("malloc").orElseThrow(), FunctionDescriptor.of(a, ValueLayout.JAVA_LONG));
+            free = linker.downcallHandle(linker.defaultLookup().find("free").orElseThrow(), FunctionDescriptor.ofVoid(a));
             cipherInit = fn("EVP_CipherInit_ex", FunctionDescriptor.of(i, a, a, a, a, a, i), true);
             ctrl = fn("EVP_CIPHER_CTX_ctrl", FunctionDescriptor.of(i, a, i, i, a), true);
             update = fn("EVP_CipherUpdate", FunctionDescriptor.of(i, a, a, a, a, i), true);

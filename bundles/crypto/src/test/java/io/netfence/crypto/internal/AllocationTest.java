@@ -26,6 +26,21 @@ class AllocationTest {
         }
     }
 
+    /** destroy() frees the OpenSSL contexts and buffers (they hold the key schedule); twice is harmless. */
+    @Test
+    void destroyReleasesNativeStateOnce() {
+        for (EspSuite suite : new EspSuite[] {EspSuite.aead("rfc4106(gcm(aes))", 160, 128),
+                EspSuite.encAuth("cbc(aes)", 256, "hmac(sha512)", 256)}) {
+            for (int i = 0; i < 2_000; i++) {
+                EspTransform t = new OpenSslEngine().create(suite, new byte[suite.encKeyBytes()], new byte[suite.authKeyBytes()]);
+                byte[] p = new byte[8 + suite.cipher().ivBytes() + 1408 + suite.icvBytes()];
+                run(t, p, 8 + suite.cipher().ivBytes(), 1, 1);
+                t.destroy();
+                t.destroy();
+            }
+        }
+    }
+
     private static void run(EspTransform t, byte[] p, int text, long first, int packets) {
         for (long seq = first; seq < first + packets; seq++) {
             t.writeIv(p, 8, seq);

@@ -61,7 +61,7 @@ public final class BenchCommand {
 
     static final String HELP = """
             Usage: bench [ -j | -json ] [ -p | -pretty ] [ pps RATE ] [ count PACKETS ] [ size BYTES ] [ flows FLOWS ]
-                         [ workers WORKERS ] [ seconds SECONDS ]
+                         [ workers WORKERS ] [ seconds SECONDS ] [ esp SUITE [ encrypt | decrypt ] ]
                    bench help
             where  RATE := packets per second over all queues (default: as fast as possible)
                    PACKETS := stop after this many packets (default: run for SECONDS)
@@ -69,6 +69,7 @@ public final class BenchCommand {
                    FLOWS := distinct UDP flows (source ports) 1-32766 (default 256)
                    WORKERS := dataplane workers for the run, 1-64 (default: as configured now)
                    SECONDS := 1-3600 (default 5)
+                   SUITE := aes-128-gcm | aes-256-gcm | chacha20-poly1305 | aes-128-cbc-hmac-sha256
 
             Pushes generated UDP frames through the forwarding path into a sink and reports the
             forwarding rate of each worker and in total, in millions of packets per second (Mpps).
@@ -79,6 +80,15 @@ public final class BenchCommand {
               link bench-sink type sink, address 198.19.0.1/24, counts and discards frames
               neigh 198.19.0.2 lladdr 02:00:c6:13:00:02 dev bench-sink (static)
               route 198.19.128.0/17 via 198.19.0.2 dev bench-sink
+            With esp, the forwarded traffic also goes through IPsec (an SA with a fresh random key,
+            SPI 0x198, tunnel mode, no replay window; removed afterwards):
+              encrypt  an out policy 198.18.0.0/16 -> 198.19.128.0/17 seals every packet; bench-sink
+                       receives ESP from 198.19.0.1 to 198.19.0.2
+              decrypt  one packet is first sealed by the appliance and captured (links bench-tpl and
+                       bench-cap, removed at once); bench-gen then replays that ESP, addressed to
+                       198.19.1.3 (an address of bench-gen for the run), and the appliance opens it
+                       and forwards the inner packet under a fwd policy
+            Besides Mpps it prints the inner bytes per second; compare with openssl speed -evp.
             The worker count is restored when it was changed. bench refuses to run while links named
             bench-gen or bench-sink exist, or addresses or routes use 198.18.0.0/15.
             Afterwards it checks that the counters add up (bench-sink sent what bench-gen received
@@ -88,22 +98,49 @@ public final class BenchCommand {
               bench
               bench workers 2 seconds 3
               bench size 1500 flows 1024
-              bench -j pps 1000000 count 5000000""";
+              bench -j pps 1000000 count 5000000
+              bench esp aes-128-gcm size 1414 workers 1
+              bench esp aes-128-gcm decrypt size 78""";
+
+    static final String CAPTURE = "bench-cap";
+    static final String TEMPLATE_GEN = "bench-tpl";
+    static final IpPrefix CAPTURE_ADDRESS = IpPrefix.parse("198.19.1.1/24");
+    static final IpPrefix TEMPLATE_ADDRESS = IpPrefix.parse("198.18.1.1/24");
+    /** The ESP frames of decrypt mode are addressed to this MAC, which bench-gen then takes. */
+    static final MacAddress CAPTURE_MAC = MacAddress.parse("02:00:c6:13:01:03");
 
     private final NetService net;
     private final BenchClock clock;
+    /** The XfrmService when one is registered (typed loosely: the xfrm API is an optional import). */
+    private final java.util.function.Supplier<?> xfrm;
 
     public BenchCommand(NetService net) {
-        this(net, BenchClock.SYSTEM);
+        this(net, () -> null, BenchClock.SYSTEM);
+    }
+
+    public BenchCommand(NetService net, java.util.function.Supplier<?> xfrm) {
+        this(net, xfrm, BenchClock.SYSTEM);
     }
 
     public BenchCommand(NetService net, BenchClock clock) {
+        this(net, () -> null, clock);
+    }
+
+    public BenchCommand(NetService net, java.util.function.Supplier<?> xfrm, BenchClock clock) {
         this.net = net;
+        this.xfrm = xfrm;
         this.clock = clock;
     }
 
-    /** What the operator asked for; 0 means "not given" for pps, count, seconds and workers. */
-    record Params(long pps, long count, int size, int flows, int workers, int seconds, boolean json, boolean pretty) {
+    /**
+     * What the operator asked for; 0 means "not given" for pps, count, seconds and workers; esp is
+     * null without IPsec, else the suite, with decrypt choosing the direction.
+     */
+    record Params(long pps, long count, int size, int flows, int workers, int seconds, boolean json, boolean pretty,
+                  String esp, boolean decrypt) {
+        Params(long pps, long count, int size, int flows, int workers, int seconds, boolean json, boolean pretty) {
+            this(pps, count, size, flows, workers, seconds, json, pretty, null, false);
+        }
     }
 
     public String execute(String... words) {
@@ -125,6 +162,8 @@ public final class BenchCommand {
         int seconds = 0;
         boolean json = false;
         boolean pretty = false;
+        String esp = null;
+        Boolean decrypt = null;
         while (args.hasNext()) {
             String word = args.next();
             switch (word) {
@@ -139,11 +178,30 @@ public final class BenchCommand {
                 case "flows" -> flows = (int) once(word, flows, args.intValue(word, 1, MAX_FLOWS));
                 case "workers" -> workers = (int) once(word, workers, args.intValue(word, 1, 64));
                 case "seconds" -> seconds = (int) once(word, seconds, args.intValue(word, 1, MAX_SECONDS));
+                case "esp" -> {
+                    if (esp != null) {
+                        throw CommandException.duplicate(word);
+                    }
+                    esp = args.value(word, String.join(" | ", BenchIpsecNames.SUITES));
+                    if (!BenchIpsecNames.SUITES.contains(esp)) {
+                        throw CommandException.notOneOf(esp, BenchIpsecNames.SUITES);
+                    }
+                }
+                case "encrypt", "decrypt" -> {
+                    if (decrypt != null) {
+                        throw CommandException.duplicate("encrypt | decrypt");
+                    }
+                    decrypt = word.equals("decrypt");
+                }
                 default -> throw CommandException.notOneOf(word, List.of("pps", "count", "size", "flows", "workers",
-                        "seconds", "-j", "-p", "help"));
+                        "seconds", "esp", "encrypt", "decrypt", "-j", "-p", "help"));
             }
         }
-        return new Params(pps, count, size == 0 ? MIN_SIZE : size, flows == 0 ? 256 : flows, workers, seconds, json, pretty);
+        if (decrypt != null && esp == null) {
+            throw CommandException.badArgument(decrypt ? "decrypt" : "encrypt", "it needs esp SUITE before or after it");
+        }
+        return new Params(pps, count, size == 0 ? MIN_SIZE : size, flows == 0 ? 256 : flows, workers, seconds, json, pretty,
+                esp, decrypt != null && decrypt);
     }
 
     private static long once(String keyword, long previous, long value) {
@@ -281,10 +339,35 @@ public final class BenchCommand {
             undo.push(new Undo("restore " + previousWorkers + " workers", () -> net.setWorkerCount(previousWorkers)));
         }
         int mtu = p.size() - ETHERNET_HEADER > 1500 ? p.size() - ETHERNET_HEADER : 0;
-        // the generator first: its driver checks its arguments before anything else exists
-        net.addLink(new LinkSpec(GEN, "gen", mtu, null, workers, generatorArgs(p)));
+        BenchIpsec ipsec = null;
+        if (p.esp() != null) {
+            Object service = xfrm.get();
+            if (service == null) {
+                throw new CommandException("Error: bench esp needs IPsec: expected the xfrm feature installed (feature list)");
+            }
+            ipsec = new BenchIpsec(service, p.esp());
+            ipsec.check(p.decrypt() ? BenchIpsec.ESP_TARGET : NEXT_HOP);
+        }
+        // The sink carries the ESP in encrypt mode: room for the overhead.
+        int sinkMtu = ipsec == null || p.decrypt() ? mtu : Math.max(mtu, 1500) + ipsec.overhead();
+        if (p.decrypt()) {
+            // The generator replays captured ESP: the capture comes first (see captureEsp).
+            java.nio.file.Path template = captureEsp(p, ipsec, undo);
+            List<String> args = new ArrayList<>(List.of("template", template.toString(), "flows", Integer.toString(p.flows())));
+            List<String> pace = generatorArgs(p);
+            for (int i = 0; i < pace.size(); i += 2) {
+                if (pace.get(i).equals("rate") || pace.get(i).equals("count")) {
+                    args.add(pace.get(i));
+                    args.add(pace.get(i + 1));
+                }
+            }
+            net.addLink(new LinkSpec(GEN, "gen", Math.max(mtu, 1500) + ipsec.overhead(), CAPTURE_MAC, workers, args));
+        } else {
+            // the generator first: its driver checks its arguments before anything else exists
+            net.addLink(new LinkSpec(GEN, "gen", mtu, null, workers, generatorArgs(p)));
+        }
         undo.push(new Undo("ip link delete " + GEN, () -> net.deleteLink(GEN)));
-        net.addLink(new LinkSpec(SINK, "sink", mtu, null, 1, List.of()));
+        net.addLink(new LinkSpec(SINK, "sink", sinkMtu, null, 1, List.of()));
         undo.push(new Undo("ip link delete " + SINK, () -> net.deleteLink(SINK)));
         net.addAddress(GEN, GEN_ADDRESS);
         undo.push(new Undo("ip address delete " + GEN_ADDRESS + " dev " + GEN, () -> net.deleteAddress(GEN, GEN_ADDRESS)));
@@ -295,6 +378,21 @@ public final class BenchCommand {
         net.addRoute(new Route(RouteType.UNICAST, DESTINATIONS, NEXT_HOP, SINK, 0, null, "static"));
         undo.push(new Undo("ip route delete " + DESTINATIONS, () -> net.deleteRoute(DESTINATIONS, 0)));
         net.setLink(SINK, new LinkChange(true, null, null));
+        if (ipsec != null) {
+            BenchIpsec s = ipsec;
+            if (p.decrypt()) {
+                net.addAddress(GEN, new IpPrefix(BenchIpsec.ESP_TARGET, 32));
+                undo.push(new Undo("ip address delete " + BenchIpsec.ESP_TARGET + "/32 dev " + GEN,
+                        () -> net.deleteAddress(GEN, new IpPrefix(BenchIpsec.ESP_TARGET, 32))));
+                s.addPolicy(io.netfence.xfrm.api.XfrmDirection.FWD, BenchIpsec.ESP_TARGET);
+                undo.push(new Undo("ip xfrm policy delete dir fwd", () -> s.deletePolicy(io.netfence.xfrm.api.XfrmDirection.FWD)));
+            } else {
+                s.addState(NEXT_HOP, 0);
+                undo.push(new Undo("ip xfrm state delete spi 0x198", () -> s.deleteState(NEXT_HOP)));
+                s.addPolicy(io.netfence.xfrm.api.XfrmDirection.OUT, NEXT_HOP);
+                undo.push(new Undo("ip xfrm policy delete dir out", () -> s.deletePolicy(io.netfence.xfrm.api.XfrmDirection.OUT)));
+            }
+        }
 
         Sample before = sample();
         long t0 = clock.nanoTime();
@@ -346,6 +444,57 @@ public final class BenchCommand {
                 reasons, warnings);
     }
 
+    /**
+     * Decrypt mode, first phase: one packet of the bench flow, sent by a temporary generator,
+     * is encrypted by the appliance itself (out policy, the SA with a fresh key) towards
+     * {@link BenchIpsec#ESP_TARGET} and written to a pcap file by a capture link. The SA stays for
+     * the run; the capture links and the out policy go. Returns the pcap file.
+     */
+    private java.nio.file.Path captureEsp(Params p, BenchIpsec ipsec, Deque<Undo> undo) throws InterruptedException {
+        java.nio.file.Path file;
+        try {
+            file = java.nio.file.Files.createTempFile("netfence-bench-esp", ".pcap");
+        } catch (java.io.IOException e) {
+            throw new CommandException("Error: bench esp decrypt cannot create its capture file: " + e.getMessage(), e);
+        }
+        undo.push(new Undo("remove " + file, () -> file.toFile().delete()));
+        ipsec.addState(BenchIpsec.ESP_TARGET, 0);
+        undo.push(new Undo("ip xfrm state delete spi 0x198", () -> ipsec.deleteState(BenchIpsec.ESP_TARGET)));
+        List<String> one = new ArrayList<>(List.of("src", SOURCE.toString(), "dst", FIRST_DESTINATION.toString(), "flows", "1",
+                "size", Integer.toString(p.size()), "count", "1"));
+        int mtu = Math.max(1500, p.size()) + ipsec.overhead();
+        Deque<Undo> phase = new ArrayDeque<>();
+        try {
+            net.addLink(new LinkSpec(TEMPLATE_GEN, "gen", mtu, null, 1, one));
+            phase.push(new Undo("ip link delete " + TEMPLATE_GEN, () -> net.deleteLink(TEMPLATE_GEN)));
+            net.addLink(new LinkSpec(CAPTURE, "pcap", mtu, null, 1, List.of("tx", file.toString())));
+            phase.push(new Undo("ip link delete " + CAPTURE, () -> net.deleteLink(CAPTURE)));
+            net.addAddress(TEMPLATE_GEN, TEMPLATE_ADDRESS);
+            net.addAddress(CAPTURE, CAPTURE_ADDRESS);
+            net.addNeighbour(CAPTURE, BenchIpsec.ESP_TARGET, CAPTURE_MAC);
+            net.addRoute(new Route(RouteType.UNICAST, DESTINATIONS, null, CAPTURE, 0, null, "static"));
+            phase.push(new Undo("ip route delete " + DESTINATIONS, () -> net.deleteRoute(DESTINATIONS, 0)));
+            ipsec.addPolicy(io.netfence.xfrm.api.XfrmDirection.OUT, BenchIpsec.ESP_TARGET);
+            phase.push(new Undo("ip xfrm policy delete dir out", () -> ipsec.deletePolicy(io.netfence.xfrm.api.XfrmDirection.OUT)));
+            net.setLink(CAPTURE, new LinkChange(true, null, null));
+            net.setLink(TEMPLATE_GEN, new LinkChange(true, null, null));
+            long deadline = clock.nanoTime() + 2_000_000_000L;
+            while (net.link(CAPTURE).stats().txPackets() < 1) {
+                if (clock.nanoTime() > deadline) {
+                    throw new CommandException("Error: bench esp decrypt: the appliance did not encrypt the template packet ("
+                            + TEMPLATE_GEN + " drops: " + net.link(TEMPLATE_GEN).stats().dropReasons() + ")");
+                }
+                clock.sleep(10);
+            }
+        } finally {
+            // The capture links go now, whatever happened; the pcap writer flushes on close.
+            while (!phase.isEmpty()) {
+                phase.pop().action().run();
+            }
+        }
+        return file;
+    }
+
     /** Waits until the sink's and the generator's counters stop moving (frames in flight arrived). */
     private Sample drain() throws InterruptedException {
         Sample last = sample();
@@ -371,8 +520,14 @@ public final class BenchCommand {
         for (Map.Entry<Integer, Long> e : r.workerPackets().entrySet()) {
             lines.add(String.format(Locale.ROOT, "worker %d: %.2f Mpps", e.getKey(), mpps(e.getValue(), r.seconds())));
         }
-        lines.add(String.format(Locale.ROOT, "total: %.2f Mpps (%d packets in %.2f s, %d-byte frames, %d flows)",
-                mpps(r.totalPackets(), r.seconds()), r.totalPackets(), r.seconds(), p.size(), p.flows()));
+        lines.add(String.format(Locale.ROOT, "total: %.2f Mpps (%d packets in %.2f s, %d-byte frames, %d flows%s)",
+                mpps(r.totalPackets(), r.seconds()), r.totalPackets(), r.seconds(), p.size(), p.flows(),
+                p.esp() == null ? "" : ", esp " + p.esp() + (p.decrypt() ? " decrypt" : " encrypt")));
+        if (p.esp() != null) {
+            lines.add(String.format(Locale.ROOT, "inner bytes: %.1f MB/s (%.2f Gbit/s)",
+                    mpps(r.totalPackets(), r.seconds()) * (p.size() - ETHERNET_HEADER),
+                    mpps(r.totalPackets(), r.seconds()) * (p.size() - ETHERNET_HEADER) * 8 / 1000));
+        }
         if (r.genDropped() > 0) {
             StringBuilder sb = new StringBuilder("drops: ").append(r.genDropped());
             for (Map.Entry<String, Long> e : r.dropReasons().entrySet()) {
@@ -395,6 +550,11 @@ public final class BenchCommand {
         json.name("total").beginObject().member("packets", r.totalPackets()).member("seconds", round(r.seconds()))
                 .member("mpps", round(mpps(r.totalPackets(), r.seconds()))).endObject();
         json.member("frame_size", p.size()).member("flows", p.flows());
+        if (p.esp() != null) {
+            json.name("esp").beginObject().member("suite", p.esp()).member("direction", p.decrypt() ? "decrypt" : "encrypt")
+                    .member("inner_bytes_per_second", Math.round(mpps(r.totalPackets(), r.seconds()) * 1e6 * (p.size() - ETHERNET_HEADER)))
+                    .endObject();
+        }
         json.name("counters").beginObject()
                 .member("gen_rx_packets", r.genReceived()).member("gen_rx_dropped", r.genDropped())
                 .member("sink_tx_packets", r.sinkSent()).member("sink_tx_dropped", r.sinkDropped())

@@ -2,24 +2,41 @@ package io.netfence.shell.gogo;
 
 import io.netfence.net.api.NetService;
 import io.netfence.shell.bench.BenchCommand;
+import io.netfence.xfrm.api.XfrmService;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** The Gogo command {@code netfence:bench}. */
 @Component(service = Object.class, immediate = true, property = {
         "osgi.command.scope=netfence", "osgi.command.function=bench"})
 public class BenchShell {
     private final BenchCommand bench;
+    /** The XfrmService for bench esp, held as an Object: the xfrm API is an optional import. */
+    private volatile Object xfrm;
 
     @Activate
     public BenchShell(@Reference NetService net) {
-        this.bench = new BenchCommand(net);
+        this.bench = new BenchCommand(net, () -> xfrm);
+    }
+
+    @Reference(service = XfrmService.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            unbind = "unbindXfrm")
+    synchronized void bindXfrm(Object service) {
+        xfrm = service;
+    }
+
+    synchronized void unbindXfrm(Object service) {
+        if (xfrm == service) {
+            xfrm = null;
+        }
     }
 
     @Descriptor("measure forwarding in Mpps with generated traffic: bench [pps RATE] [count N] [size BYTES]"
-            + " [flows N] [workers N] [seconds S]; Ctrl-C stops it and removes its setup")
+            + " [flows N] [workers N] [seconds S] [esp SUITE [encrypt | decrypt]]; Ctrl-C stops it and removes its setup")
     public Object bench(@Descriptor("parameters: pps, count, size, flows, workers, seconds, -j, help") String... args) {
         return bench.execute(args);
     }

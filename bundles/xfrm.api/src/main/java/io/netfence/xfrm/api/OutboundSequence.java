@@ -54,6 +54,30 @@ public final class OutboundSequence {
         this.durable = store == null ? limit : resumed;
     }
 
+    /**
+     * Reserves the first block and waits (up to {@code millis}) until it is durable, so that an SA
+     * just added does not drop its first packets while the disk catches up. For the control plane,
+     * never the packet path. Returns whether numbers are available now.
+     */
+    public boolean prime(long millis) throws InterruptedException {
+        if (store == null) {
+            return true;
+        }
+        long first = last + 1;
+        if (Long.compareUnsigned(first, durable) <= 0) {
+            return true;
+        }
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        long mark = Long.compareUnsigned(limit - last, block) < 0 ? limit : last + block;
+        pending = true;
+        store.reserve(sa, mark, stored -> {
+            durable = stored;
+            pending = false;
+            done.countDown();
+        });
+        return done.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS) && Long.compareUnsigned(first, durable) <= 0;
+    }
+
     /** The next sequence number, or {@link #EXHAUSTED} or {@link #NOT_DURABLE}. Never blocks. */
     public long next() {
         if (Long.compareUnsigned(last, limit) >= 0) {

@@ -394,6 +394,16 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         String name = s.dst().toString().replace(':', '-') + "-" + s.spiText();
         OutboundSequence out = store == null ? new OutboundSequence(s.esn(), 0)
                 : new OutboundSequence(s.esn(), 0, store, name, OutboundSequence.DEFAULT_BLOCK);
+        try {
+            // The first block on disk before the SA is used: no packet waits for it (or is dropped).
+            if (!out.prime(5_000)) {
+                throw new XfrmException("the sequence-number store did not confirm a reservation for spi " + s.spiText()
+                        + " within 5 s: the SA is refused rather than risk reusing (key, nonce) pairs");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new XfrmException("interrupted while reserving sequence numbers for spi " + s.spiText());
+        }
         return new SaContext(out, new ReplayWindow(s.replayWindow(), s.esn()));
     }
 

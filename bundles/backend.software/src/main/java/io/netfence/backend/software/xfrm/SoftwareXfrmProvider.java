@@ -46,6 +46,16 @@ public class SoftwareXfrmProvider implements XfrmOffloadProvider {
         return engines.stream().map(CryptoEngine::name).sorted().toList();
     }
 
+    /** Why engine {@code name} cannot run {@code suite} here, or null when it can (or "not present"). */
+    public String unsupportedReason(String name, EspSuite suite) {
+        for (CryptoEngine e : engines) {
+            if (e.name().equals(name)) {
+                return e.unsupportedReason(suite);
+            }
+        }
+        return "engine \"" + name + "\" is not present";
+    }
+
     /** Pins new SAs of {@code cipher} to engine {@code name}; null goes back to the preference order. */
     public synchronized void pin(EspSuite.Cipher cipher, String name) {
         if (name == null) {

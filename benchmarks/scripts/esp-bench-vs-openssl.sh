@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# ESP through the whole dataplane (the appliance's own `bench esp ...`: generator, dissect, route,
+# policy, SA, ESP, route again, sink) next to `openssl speed -evp` for the same algorithm and
+# inner packet size, measured in one run on this machine. Prints per size, direction and worker
+# count: Mpps, inner MB/s, openssl's MB/s and ops/s, and the ratios (bytes/s and operations/s).
+# Usage: benchmarks/scripts/esp-bench-vs-openssl.sh [SUITE [SECONDS]]   (default aes-128-gcm, 4)
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+suite=${1:-aes-128-gcm}
+secs=${2:-4}
+case $suite in
+  aes-128-gcm|aes-256-gcm|chacha20-poly1305) evp=$suite ;;
+  *) echo "esp-bench-vs-openssl.sh: suite $suite: expected aes-128-gcm, aes-256-gcm or chacha20-poly1305" >&2; exit 2 ;;
+esac
+cores=$(nproc)
+batch=$(mktemp --suffix .batch)
+data=$(mktemp -d)
+trap 'rm -rf "$batch" "$data"' EXIT
+sizes="64 512 1400 9000"
+for size in $sizes; do
+  for dir in encrypt decrypt; do
+    for w in 1 "$cores"; do
+      echo "bench -j esp $suite $dir size $((size + 14)) workers $w seconds $secs" >> "$batch"
+    done
+  done
+done
+out=$("$top/netfence" --data "$data" -b "$batch")
+printf '%-6s %-8s %3s %8s %12s %12s %12s %7s\n' BYTES DIR WRK MPPS NETFENCE_MB/s OPENSSL_MB/s OPENSSL_Mops RATIO
+i=0
+mapfile -t lines <<<"$out"
+for size in $sizes; do
+  ossl=$(openssl speed -seconds "$secs" -bytes "$size" -evp "$evp" 2>/dev/null | awk 'END { v = $NF; sub(/k$/, "", v); print v * 1000 }')
+  for dir in encrypt decrypt; do
+    for w in 1 "$cores"; do
+      mpps=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["total"]["mpps"])' "${lines[$i]}")
+      awk -v n="$size" -v d="$dir" -v w="$w" -v m="$mpps" -v o="$ossl" 'BEGIN {
+        b = m * 1e6 * n; printf "%-6d %-8s %3d %8.2f %12.1f %12.1f %12.3f %6.2fx\n", n, d, w, m, b / 1e6, o / 1e6, o / n / 1e6, b / o }'
+      i=$((i + 1))
+    done
+  done
+done
+echo "(openssl speed -evp $evp runs one thread; RATIO = Netfence inner bytes/s over openssl's, = ops/s ratio at the same size)"

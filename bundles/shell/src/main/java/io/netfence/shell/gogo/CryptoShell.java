@@ -1,0 +1,41 @@
+package io.netfence.shell.gogo;
+
+import io.netfence.backend.software.xfrm.SoftwareXfrmProvider;
+import io.netfence.shell.crypto.CryptoCommand;
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * The Gogo command {@code netfence:crypto}. The software backend is optional and dynamic, held as
+ * an Object so that this class loads without its package.
+ */
+@Component(service = Object.class, immediate = true, property = {
+        "osgi.command.scope=netfence", "osgi.command.function=crypto"})
+public class CryptoShell {
+    private final CryptoCommand crypto = new CryptoCommand(this::software);
+    private volatile Object software;
+
+    @Reference(service = SoftwareXfrmProvider.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            unbind = "unbindSoftware")
+    synchronized void bindSoftware(Object service) {
+        software = service;
+    }
+
+    synchronized void unbindSoftware(Object service) {
+        if (software == service) {
+            software = null;
+        }
+    }
+
+    private Object software() {
+        return software;
+    }
+
+    @Descriptor("show or choose the ESP crypto engine per cipher: crypto [-j] { show | engine CIPHER ENGINE|auto | help }")
+    public Object crypto(@Descriptor("a command and its arguments") String... args) {
+        return crypto.execute(args);
+    }
+}
