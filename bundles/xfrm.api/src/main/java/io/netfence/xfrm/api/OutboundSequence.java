@@ -4,8 +4,7 @@ package io.netfence.xfrm.api;
  * Outbound sequence numbers of one SA. They start at 1 and never wrap (RFC 4303 section 3.3.3):
  * after 2^32 - 1 packets (2^64 - 2 with ESN) the SA is exhausted and must be replaced; since the
  * AEAD nonce is derived from the sequence number, this is also what keeps (key, nonce) unique.
- * Not thread-safe: callers that share an SA between threads take numbers under their own lock or
- * give each thread its own SA (RFC 9611).
+ * Thread-safe ({@link #next} is one short critical section); per-CPU SAs (RFC 9611) avoid even that.
  */
 public final class OutboundSequence {
     /** {@link #next()} when no number is left. */
@@ -79,7 +78,7 @@ public final class OutboundSequence {
     }
 
     /** The next sequence number, or {@link #EXHAUSTED} or {@link #NOT_DURABLE}. Never blocks. */
-    public long next() {
+    public synchronized long next() {
         if (Long.compareUnsigned(last, limit) >= 0) {
             return EXHAUSTED;
         }
@@ -104,7 +103,7 @@ public final class OutboundSequence {
     }
 
     /** The last number handed out (0 before the first). */
-    public long last() {
+    public synchronized long last() {
         return last;
     }
 

@@ -9,7 +9,9 @@ package io.netfence.xfrm.api;
  *
  * <p>The bitmap is circular: bit {@code seq mod bits} stands for {@code seq}, where {@code bits} is
  * the window rounded up to a power of two (at least 64); advancing clears only the bits it passes.
- * Not thread-safe: one SA's inbound packets are processed by one thread at a time.
+ * Thread-safe: workers may decrypt one SA's packets in parallel, as Linux does (check under the
+ * state lock, decrypt, re-check and advance under it again): {@link #accept} re-checks, so a
+ * packet that two threads verified at once is accepted only once.
  */
 public final class ReplayWindow {
     /** Largest window, as Linux allows with ESN. */
@@ -51,7 +53,7 @@ public final class ReplayWindow {
     }
 
     /** The highest sequence number accepted (0 before the first). */
-    public long top() {
+    public synchronized long top() {
         return top;
     }
 
@@ -59,7 +61,7 @@ public final class ReplayWindow {
      * The full sequence number of a packet carrying {@code low} (its 32 bits as sent), or
      * {@link #REPLAYED}, {@link #TOO_OLD} or {@link #ZERO}. Changes nothing.
      */
-    public long check(int low) {
+    public synchronized long check(int low) {
         long seq = esn ? infer(low) : low & 0xFFFF_FFFFL;
         if (seq == 0) {
             return ZERO;
@@ -97,8 +99,15 @@ public final class ReplayWindow {
         return (high << 32) | l;
     }
 
-    /** Records a packet whose ICV verified: moves the window forward if it is the newest. */
-    public void accept(long seq) {
+    /**
+     * Records a packet whose ICV verified: moves the window forward if it is the newest. Returns
+     * false, changing nothing, if meanwhile the number was accepted or fell out of the window
+     * (another thread got there first): the packet is then a replay.
+     */
+    public synchronized boolean accept(long seq) {
+        if (size > 0 && seq <= top && (top - seq >= size || isSet(seq))) {
+            return false;
+        }
         if (seq > top) {
             long advance = seq - top;
             if (advance > mask) {
@@ -111,10 +120,11 @@ public final class ReplayWindow {
             top = seq;
         }
         set(seq);
+        return true;
     }
 
     /** The window's content for `ip -s xfrm state` and for moving the SA to another device: bit i is top - i. */
-    public long[] snapshot() {
+    public synchronized long[] snapshot() {
         long[] out = new long[(size + 63) / 64];
         for (int i = 0; i < size && top - i > 0; i++) {
             if (isSet(top - i)) {
@@ -125,7 +135,7 @@ public final class ReplayWindow {
     }
 
     /** Restores what {@link #snapshot} gave (with its top), e.g. after a swap or a restart. */
-    public void restore(long newTop, long[] window) {
+    public synchronized void restore(long newTop, long[] window) {
         java.util.Arrays.fill(bitmap, 0);
         top = newTop;
         for (int i = 0; i < size && i < window.length * 64 && newTop - i > 0; i++) {

@@ -8,7 +8,8 @@ import io.netfence.xfrm.api.SaCounters;
  * handles its packets itself and the core only reads its counters.
  *
  * <p>{@link #encapsulate} and {@link #decapsulate} work in place on a packet buffer, allocate
- * nothing, and are called by one thread at a time per SA (the core serialises them).
+ * nothing, and are called by several workers at once for the same SA: a backend keeps per-thread
+ * state where it needs it; the shared sequence and replay window ({@link SaContext}) are thread-safe.
  */
 public interface OffloadedState {
     /** Refusal codes of {@link #decapsulate} and {@link #encapsulate}, counted by the core. */

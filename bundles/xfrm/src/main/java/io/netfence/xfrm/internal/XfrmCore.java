@@ -924,12 +924,15 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             System.arraycopy(b, l3, b, l3 + shift, length);
             l3 += shift;
         }
-        int r;
         synchronized (e) {
             if (!e.admit()) {
                 return drop(p, R_EXPIRED);
             }
-            r = o.encapsulate(b, l3, length);
+        }
+        // The crypto runs outside the SA's monitor: workers seal one SA's packets in parallel (the
+        // backend gives each thread its own transform; sequence numbers are taken atomically).
+        int r = o.encapsulate(b, l3, length);
+        synchronized (e) {
             if (r >= 0) {
                 e.count(length, clockSeconds.getAsLong());
             } else if (r == OffloadedState.NOT_DURABLE) {
@@ -996,12 +999,14 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         }
         int l3 = k.l3Offset;
         int length = end - l3;
-        int r;
         synchronized (e) {
             if (!e.admit()) {
                 return drop(p, R_EXPIRED);
             }
-            r = e.offloaded.decapsulate(b, l3, esp, length);
+        }
+        // Outside the monitor, like encapsulation; the replay window re-checks when it accepts.
+        int r = e.offloaded.decapsulate(b, l3, esp, length);
+        synchronized (e) {
             switch (r) {
                 case OffloadedState.REPLAYED -> e.replayDrops++;
                 case OffloadedState.TOO_OLD, OffloadedState.ZERO_SEQUENCE -> e.replayWindowDrops++;

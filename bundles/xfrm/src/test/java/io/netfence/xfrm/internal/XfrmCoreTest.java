@@ -396,4 +396,56 @@ class XfrmCoreTest {
         }
         assertTrue(Files.exists(dir.resolve("203.0.113.1-0x00001000.seq")), "the mark is kept per SA, named by dst and SPI");
     }
+
+    /** Workers share SAs: sequence numbers stay unique and a packet is accepted once, whoever races. */
+    @Test
+    void workersShareAnSaSafely() throws Exception {
+        XfrmCore[] s = sites();
+        int n = 20_000;
+        byte[][] wire = new byte[n][];
+        java.util.Set<Long> seqs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable seal = () -> {
+            int i;
+            while ((i = next.getAndIncrement()) < n) {
+                PacketBuffer p = encrypt(s[0], packet("10.1.0.5", "10.2.0.7", 1 + (i & 1023)));
+                seqs.add(io.netfence.packet.Bytes.u32(p.data, p.key.l4Offset + 4));
+                wire[i] = p.toByteArray();
+            }
+        };
+        runBoth(seal);
+        assertEquals(n, seqs.size(), "every packet got its own sequence number");
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        // Both threads offer every packet, in sequence order: each is accepted exactly once.
+        runBoth(() -> {
+            for (byte[] f : sortedBySequence(wire)) {
+                PacketBuffer p = load(f);
+                if (s[1].input(p) >= 0) {
+                    accepted.incrementAndGet();
+                } else {
+                    refused.incrementAndGet();
+                }
+            }
+        });
+        assertEquals(n, accepted.get());
+        assertEquals(n, refused.get());
+        assertEquals(n, s[1].state(B, 0x1000).counters().packets());
+    }
+
+    static List<byte[]> sortedBySequence(byte[][] frames) {
+        List<byte[]> l = new ArrayList<>(List.of(frames));
+        // ESP sequence number: Ethernet 14 + IPv4 20 + SPI 4.
+        l.sort(java.util.Comparator.comparingLong(f -> io.netfence.packet.Bytes.u32(f, 14 + 20 + 4)));
+        return l;
+    }
+
+    static void runBoth(Runnable r) throws InterruptedException {
+        Thread a = new Thread(r);
+        Thread b = new Thread(r);
+        a.start();
+        b.start();
+        a.join();
+        b.join();
+    }
 }

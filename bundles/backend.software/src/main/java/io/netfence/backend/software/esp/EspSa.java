@@ -451,14 +451,18 @@ public final class EspSa {
             }
         }
         if (nextHeader == NEXT_NONE) {
-            in.accept(seq);
+            if (!in.accept(seq)) {
+                return REPLAYED;
+            }
             return DUMMY;
         }
         if (tunnel) {
             if (!innerConsistent(b, text, innerLength, nextHeader)) {
                 return BAD_TRAILER;
             }
-            in.accept(seq);
+            if (!in.accept(seq)) {
+                return REPLAYED;
+            }
             int outerEcn = (version == 4 ? Ipv4.tos(b, packetStart) : Ipv6.trafficClass(b, packetStart)) & 3;
             if (nextHeader == NEXT_IPV4) {
                 int tos = Ipv4.tos(b, text);
@@ -476,7 +480,9 @@ public final class EspSa {
         if (nextHeader == Ipv6.HOPOPTS) {
             return BAD_TRAILER;
         }
-        in.accept(seq);
+        if (!in.accept(seq)) {
+            return REPLAYED;
+        }
         int headers = (udp >= 0 ? udp : esp) - packetStart;
         int start = text - headers;
         Bytes.put8(b, nextHeaderField, nextHeader);

@@ -100,23 +100,14 @@ public class SoftwareXfrmProvider implements XfrmOffloadProvider {
         }
         byte[] enc = s.encryptionKey().copy();
         byte[] auth = s.authenticationKey() == null ? new byte[0] : s.authenticationKey().copy();
-        EspTransform transform;
         try {
-            transform = engine.create(s.suite(), enc, auth);
+            // The constructor builds the first lane, so a refusal of the engine reaches the user now.
+            return new SoftwareState(engine, s, context, enc, auth);
         } catch (RuntimeException e) {
-            throw new OffloadRefusal("crypto engine " + engine.name() + ": " + e.getMessage());
-        } finally {
             Arrays.fill(enc, (byte) 0);
             Arrays.fill(auth, (byte) 0);
+            throw new OffloadRefusal("crypto engine " + engine.name() + ": " + e.getMessage());
         }
-        // One SA may be used both ways (the core decides per packet): a framer per direction, one transform.
-        EspSa out = new EspSa(transform, s.spi(), s.mode(), s.src(), s.dst(), context.outbound(), null);
-        EspSa in = new EspSa(transform, s.spi(), s.mode(), s.src(), s.dst(), null, context.inbound());
-        if (s.encap() != null) {
-            out.udpEncapsulation(s.encap().sourcePort(), s.encap().destinationPort());
-            in.udpEncapsulation(s.encap().sourcePort(), s.encap().destinationPort());
-        }
-        return new SoftwareState(transform, out, in);
     }
 
     @Override
@@ -126,7 +117,7 @@ public class SoftwareXfrmProvider implements XfrmOffloadProvider {
 
     @Override
     public void stateFree(OffloadedState state) {
-        ((SoftwareState) state).transform.destroy();
+        ((SoftwareState) state).free();
     }
 
     @Override
@@ -169,36 +160,92 @@ public class SoftwareXfrmProvider implements XfrmOffloadProvider {
         }
     };
 
-    /** An SA in software: the two framers and the transform they share (the core serialises their use). */
+    /**
+     * An SA in software. Workers process one SA's packets in parallel: each thread gets its own
+     * lane (a transform and the two framers), while the sequence numbers and the replay window,
+     * which must be one per SA, are shared and thread-safe. The keys are kept (for lanes of
+     * threads that come later) until {@link #free}, which wipes them and destroys every transform.
+     */
     static final class SoftwareState implements OffloadedState {
-        final EspTransform transform;
-        final EspSa out;
-        final EspSa in;
+        private final CryptoEngine engine;
+        private final XfrmState sa;
+        private final SaContext context;
+        private final byte[] enc;
+        private final byte[] auth;
+        private final List<Lane> lanes = new CopyOnWriteArrayList<>();
+        private final ThreadLocal<Lane> mine = new ThreadLocal<>();
+        private final int front;
+        private final int back;
+        private volatile boolean freed;
 
-        SoftwareState(EspTransform transform, EspSa out, EspSa in) {
-            this.transform = transform;
-            this.out = out;
-            this.in = in;
+        /** One thread's transform and framers. */
+        record Lane(EspTransform transform, EspSa out, EspSa in) {
+        }
+
+        SoftwareState(CryptoEngine engine, XfrmState sa, SaContext context, byte[] enc, byte[] auth) {
+            this.engine = engine;
+            this.sa = sa;
+            this.context = context;
+            this.enc = enc;
+            this.auth = auth;
+            Lane first = lane();
+            this.front = first.out.overheadFront();
+            this.back = first.out.overheadBack();
+        }
+
+        Lane lane() {
+            Lane l = mine.get();
+            if (l == null) {
+                l = newLane();
+                mine.set(l);
+            }
+            return l;
+        }
+
+        private synchronized Lane newLane() {
+            if (freed) {
+                throw new IllegalStateException("SA spi " + sa.spiText() + " was freed");
+            }
+            EspTransform t = engine.create(sa.suite(), enc, auth);
+            EspSa out = new EspSa(t, sa.spi(), sa.mode(), sa.src(), sa.dst(), context.outbound(), null);
+            EspSa in = new EspSa(t, sa.spi(), sa.mode(), sa.src(), sa.dst(), null, context.inbound());
+            if (sa.encap() != null) {
+                out.udpEncapsulation(sa.encap().sourcePort(), sa.encap().destinationPort());
+                in.udpEncapsulation(sa.encap().sourcePort(), sa.encap().destinationPort());
+            }
+            Lane l = new Lane(t, out, in);
+            lanes.add(l);
+            return l;
+        }
+
+        synchronized void free() {
+            freed = true;
+            Arrays.fill(enc, (byte) 0);
+            Arrays.fill(auth, (byte) 0);
+            for (Lane l : lanes) {
+                l.transform.destroy();
+            }
+            lanes.clear();
         }
 
         @Override
         public String describe() {
-            return "engine " + transform.engine();
+            return "engine " + engine.name();
         }
 
         @Override
         public int overheadFront() {
-            return out.overheadFront();
+            return front;
         }
 
         @Override
         public int overheadBack() {
-            return out.overheadBack();
+            return back;
         }
 
         @Override
         public int encapsulate(byte[] b, int packet, int length) {
-            int r = out.encapsulate(b, packet, length);
+            int r = lane().out.encapsulate(b, packet, length);
             if (r >= 0) {
                 return r;
             }
@@ -207,7 +254,7 @@ public class SoftwareXfrmProvider implements XfrmOffloadProvider {
 
         @Override
         public int decapsulate(byte[] b, int start, int esp, int length) {
-            int r = in.decapsulate(b, start, esp, length);
+            int r = lane().in.decapsulate(b, start, esp, length);
             if (r >= 0) {
                 return r;
             }
