@@ -7,9 +7,6 @@ import static org.junit.Assume.assumeTrue;
 import io.netfence.net.api.NetService;
 import io.netfence.xfrm.api.XfrmService;
 import io.netfence.xfrm.api.XfrmStateInfo;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -180,36 +177,7 @@ public class EspTunnelIT {
         Host.must(30, "ip", "netns", "exec", NS_B, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.81.1.1");
         assertTrue("tcpdump caught 10 ESP packets", capture.waitFor(20, TimeUnit.SECONDS));
 
-        String server = """
-                import socket, hashlib
-                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("10.81.2.2", 5081)); s.listen(1)
-                print("listening", flush=True)
-                c, _ = s.accept(); h = hashlib.sha256(); n = 0
-                while True:
-                    d = c.recv(65536)
-                    if not d: break
-                    h.update(d); n += len(d)
-                print(n, h.hexdigest(), flush=True)
-                """;
-        String client = """
-                import socket, hashlib, random
-                data = random.Random(81).randbytes(10 * 1024 * 1024)
-                s = socket.create_connection(("10.81.2.2", 5081), timeout=60)
-                s.sendall(data); s.close()
-                print(len(data), hashlib.sha256(data).hexdigest(), flush=True)
-                """;
-        Process srv = Host.start("ip", "netns", "exec", NS_B, "/usr/bin/python3", "-c", server);
-        try {
-            BufferedReader srvOut = new BufferedReader(new InputStreamReader(srv.getInputStream(), StandardCharsets.UTF_8));
-            assertEquals("listening", srvOut.readLine());
-            String sent = Host.must(180, "ip", "netns", "exec", NS_A, "/usr/bin/python3", "-c", client).strip();
-            assertTrue("server finished", srv.waitFor(60, TimeUnit.SECONDS));
-            String received = srvOut.readLine();
-            assertEquals("bytes and SHA-256 received equal those sent", sent, received == null ? null : received.strip());
-        } finally {
-            srv.destroyForcibly();
-        }
+        Host.tcpTransfer(NS_B, "10.81.2.2", 5081, NS_A, null, 10);
         long sealed = 0;
         for (XfrmStateInfo s : xfrm.states()) {
             assertEquals(0, s.counters().integrityFailed());

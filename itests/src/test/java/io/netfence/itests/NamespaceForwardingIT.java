@@ -6,8 +6,6 @@ import static org.junit.Assume.assumeTrue;
 
 import io.netfence.net.api.LinkInfo;
 import io.netfence.net.api.NetService;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
 import org.apache.felix.service.command.CommandProcessor;
 import org.junit.After;
@@ -101,37 +99,7 @@ public class NamespaceForwardingIT {
 
     @Test
     public void aTenMegabyteTcpTransferCrossesTheAppliance() throws Exception {
-        String server = """
-                import socket, hashlib
-                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("10.71.2.2", 5071)); s.listen(1)
-                print("listening", flush=True)
-                c, _ = s.accept(); h = hashlib.sha256(); n = 0
-                while True:
-                    d = c.recv(65536)
-                    if not d: break
-                    h.update(d); n += len(d)
-                print(n, h.hexdigest(), flush=True)
-                """;
-        String client = """
-                import socket, hashlib, random
-                data = random.Random(71).randbytes(10 * 1024 * 1024)
-                s = socket.create_connection(("10.71.2.2", 5071), timeout=30)
-                s.sendall(data); s.close()
-                print(len(data), hashlib.sha256(data).hexdigest(), flush=True)
-                """;
-        Process srv = Host.start("ip", "netns", "exec", NS_B, "/usr/bin/python3", "-c", server);
-        try {
-            var srvOut = new java.io.BufferedReader(new java.io.InputStreamReader(srv.getInputStream(), StandardCharsets.UTF_8));
-            assertEquals("listening", srvOut.readLine());
-            String sent = Host.must(120, "ip", "netns", "exec", NS_A, "/usr/bin/python3", "-c", client).strip();
-            assertTrue("server finished", srv.waitFor(60, TimeUnit.SECONDS));
-            String received = srvOut.readLine();
-            assertEquals("bytes and SHA-256 received equal those sent", sent, received == null ? null : received.strip());
-            assertTrue(sent.startsWith(String.valueOf(10 * 1024 * 1024) + " "));
-        } finally {
-            srv.destroyForcibly();
-        }
+        Host.tcpTransfer(NS_B, "10.71.2.2", 5071, NS_A, null, 10);
         assertTrue(net.link("tapb").stats().txBytes() > 10L * 1024 * 1024);
     }
 }

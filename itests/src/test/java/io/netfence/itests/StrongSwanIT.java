@@ -7,11 +7,9 @@ import static org.junit.Assume.assumeTrue;
 import io.netfence.net.api.NetService;
 import io.netfence.xfrm.api.XfrmService;
 import io.netfence.xfrm.api.XfrmStateInfo;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
 import org.apache.felix.service.command.CommandProcessor;
 import org.junit.After;
@@ -135,36 +133,7 @@ public class StrongSwanIT {
         ping = harness(30, "ping", "3", "203.0.113.2");
         assertEquals("ping the host behind it: " + ping.output(), 0, ping.exit());
 
-        String server = """
-                import socket, hashlib
-                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("203.0.113.2", 5072)); s.listen(1)
-                print("listening", flush=True)
-                c, _ = s.accept(); h = hashlib.sha256(); n = 0
-                while True:
-                    d = c.recv(65536)
-                    if not d: break
-                    h.update(d); n += len(d)
-                print(n, h.hexdigest(), flush=True)
-                """;
-        String client = """
-                import socket, hashlib, random
-                data = random.Random(72).randbytes(2 * 1024 * 1024)
-                s = socket.socket(); s.bind(("198.51.100.1", 0)); s.settimeout(60)
-                s.connect(("203.0.113.2", 5072)); s.sendall(data); s.close()
-                print(len(data), hashlib.sha256(data).hexdigest(), flush=True)
-                """;
-        Process srv = Host.start("ip", "netns", "exec", NS_C, "/usr/bin/python3", "-c", server);
-        try {
-            var srvOut = new java.io.BufferedReader(new java.io.InputStreamReader(srv.getInputStream(), StandardCharsets.UTF_8));
-            assertEquals("listening", srvOut.readLine());
-            String sent = Host.must(120, "ip", "netns", "exec", "ssa", "/usr/bin/python3", "-c", client).strip();
-            assertTrue("server finished", srv.waitFor(60, TimeUnit.SECONDS));
-            String received = srvOut.readLine();
-            assertEquals("bytes and SHA-256 received equal those sent", sent, received == null ? null : received.strip());
-        } finally {
-            srv.destroyForcibly();
-        }
+        Host.tcpTransfer(NS_C, "203.0.113.2", 5072, "ssa", "198.51.100.1", 2);
         long in = 0;
         long out = 0;
         for (XfrmStateInfo s : xfrm.states()) {
