@@ -364,4 +364,68 @@ class XfrmForwardingTest {
         assertTrue(bLan.quietFor(100));
         assertTrue(b.net.link("wan0").stats().dropReasons().isEmpty(), "keepalives are not drops: " + b.net.link("wan0").stats());
     }
+
+    @Test
+    void ipv4ThroughAnIpv6TunnelAndTheWayBack() throws Exception {
+        IpAddress wanA6 = IpAddress.parse("2001:db8:f::1");
+        IpAddress wanB6 = IpAddress.parse("2001:db8:f::2");
+        a.net.addAddress("wan0", IpPrefix.parse("2001:db8:f::1/64"));
+        b.net.addAddress("wan0", IpPrefix.parse("2001:db8:f::2/64"));
+        a.net.addNeighbour("wan0", wanB6, new MacAddress(B_WAN_MAC));
+        b.net.addNeighbour("wan0", wanA6, new MacAddress(A_WAN_MAC));
+        a.xfrm.flushPolicies();
+        b.xfrm.flushPolicies();
+        for (Site s : new Site[] {a, b}) {
+            s.xfrm.addState(sa(wanA6, wanB6, 0x7007, 7, 0));
+            s.xfrm.addState(sa(wanB6, wanA6, 0x8008, 8, 0));
+        }
+        a.xfrm.addPolicy(policy("10.1.0.0/16", "10.2.0.0/16", XfrmDirection.OUT, wanA6, wanB6, 7, 0));
+        a.xfrm.addPolicy(policy("10.2.0.0/16", "10.1.0.0/16", XfrmDirection.FWD, wanB6, wanA6, 8, 0));
+        b.xfrm.addPolicy(policy("10.2.0.0/16", "10.1.0.0/16", XfrmDirection.OUT, wanB6, wanA6, 8, 0));
+        b.xfrm.addPolicy(policy("10.1.0.0/16", "10.2.0.0/16", XfrmDirection.FWD, wanA6, wanB6, 7, 0));
+        byte[] sent = udp(A_LAN_MAC, H1, "10.1.0.2", "10.2.0.2", 400, false);
+        aLan.inject(sent);
+        PacketBuffer esp = aWan.sentPacket();
+        assertNotNull(esp, "IPv4 inside IPv6 ESP");
+        assertEquals(6, esp.key.ipVersion);
+        assertEquals(Ipv4.PROTO_ESP, esp.key.ipProto);
+        assertEquals(0x7007, esp.key.espSpi);
+        bWan.inject(esp.toByteArray());
+        PacketBuffer out = bLan.sentPacket();
+        assertNotNull(out, "B forwards the inner IPv4 packet");
+        assertEquals(IpAddress.parse("10.2.0.2").v4bits(), out.key.ipv4Dst);
+        bLan.inject(udp(B_LAN_MAC, H2, "10.2.0.2", "10.1.0.2", 100, false));
+        PacketBuffer back = bWan.sentPacket();
+        assertEquals(6, back.key.ipVersion);
+        aWan.inject(back.toByteArray());
+        assertNotNull(aLan.sentPacket(), "and back through the other SA");
+        // Too big for the IPv6 tunnel: the sender learns the tunnel MTU (40-byte outer header).
+        aLan.inject(udp(A_LAN_MAC, H1, "10.1.0.2", "10.2.0.2", 1514, true));
+        PacketBuffer icmp = aLan.sentPacket();
+        assertEquals(Icmp.FRAG_NEEDED, icmp.key.icmpCode);
+        assertEquals(1500 - (40 + 8 + 8 + 3 + 2 + 16), io.netfence.packet.Bytes.u16(icmp.data, icmp.key.l4Offset + 6));
+    }
+
+    @Test
+    void routeBasedTrafficArrivesOnTheXfrmInterface() throws Exception {
+        for (Site s : new Site[] {a, b}) {
+            s.net.addLink(new LinkSpec("ipsec0", "xfrm", 0, null, 0, List.of("dev", "wan0", "if_id", "9")));
+            s.net.setLink("ipsec0", new LinkChange(true, null, null));
+            s.xfrm.addState(sa(WAN_A, WAN_B, 0x9009, 9, 9));
+        }
+        a.net.addRoute(new Route(io.netfence.net.api.RouteType.UNICAST, IpPrefix.parse("10.9.0.0/16"), null, "ipsec0", 0, null, "static"));
+        a.xfrm.addPolicy(policy("0.0.0.0/0", "0.0.0.0/0", XfrmDirection.OUT, WAN_A, WAN_B, 9, 9));
+        b.net.addRoute(new Route(io.netfence.net.api.RouteType.UNICAST, IpPrefix.parse("10.9.0.0/16"), null, "lan0", 0, null, "static"));
+        b.net.addNeighbour("lan0", IpAddress.parse("10.9.0.9"), new MacAddress(H2));
+        // B: what the if_id 9 SA decrypts arrives on ipsec0 and needs a fwd policy with if_id 9.
+        aLan.inject(udp(A_LAN_MAC, H1, "10.1.0.2", "10.9.0.9", 100, false));
+        bWan.inject(aWan.sentPacket().toByteArray());
+        assertTrue(bLan.quietFor(200), "no fwd policy for if_id 9 yet");
+        assertEquals(1L, b.net.link("ipsec0").stats().dropReasons().get(DropReason.XFRM_NO_POLICY.label()));
+        b.xfrm.addPolicy(policy("0.0.0.0/0", "0.0.0.0/0", XfrmDirection.FWD, WAN_A, WAN_B, 9, 9));
+        aLan.inject(udp(A_LAN_MAC, H1, "10.1.0.2", "10.9.0.9", 100, false));
+        bWan.inject(aWan.sentPacket().toByteArray());
+        assertNotNull(bLan.sentPacket(), "decrypted on ipsec0 and forwarded");
+        assertEquals(2, b.net.link("ipsec0").stats().rxPackets(), "both arrived on the xfrm interface");
+    }
 }
