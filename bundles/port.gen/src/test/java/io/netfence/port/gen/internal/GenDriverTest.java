@@ -1,5 +1,6 @@
 package io.netfence.port.gen.internal;
 
+import io.netfence.net.testing.Allocations;
 import static io.netfence.port.gen.internal.Frames.i32;
 import static io.netfence.port.gen.internal.Frames.u16;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -4,18 +4,15 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.lang.foreign.Arena;
+import io.netfence.net.spi.Libc;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
  * The few libc calls a TAP port needs, bound with the FFM API. Calls that can fail capture
- * {@code errno} into a caller-supplied segment ({@link #newCallState}), so a worker reuses one
+ * {@code errno} into a caller-supplied segment ({@link Libc#newCallState}), so a worker reuses one
  * segment per queue and nothing is allocated per call. Constants are the Linux x86-64/arm64 values.
  */
 final class LinuxNative {
@@ -58,50 +55,25 @@ final class LinuxNative {
     static final int IFNAMSIZ = 16;
     static final int IFREQ_UNION = 16;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
     // open, ioctl and fcntl are variadic in C: say where the variadic part starts so the ABI is right.
-    private static final MethodHandle OPEN = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle IOCTL = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
-            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle FCNTL = bind("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle SOCKET = bind("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle READ = bind("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
-    private static final MethodHandle WRITE = bind("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
-    private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle STRERROR = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle OPEN = Libc.bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            Libc.CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle IOCTL = Libc.bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            Libc.CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle FCNTL = Libc.bind("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            Libc.CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle READ = Libc.bind("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Libc.CAPTURE_ERRNO);
+    private static final MethodHandle WRITE = Libc.bind("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Libc.CAPTURE_ERRNO);
 
     private LinuxNative() {
-    }
-
-    // Binding native functions is what this class is for; the JVM runs with --enable-native-access.
-    @SuppressWarnings("restricted")
-    private static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        MemorySegment symbol = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsupportedOperationException("libc function " + name + " not found"));
-        return LINKER.downcallHandle(symbol, descriptor, options);
-    }
-
-    /** A segment to receive errno from the calls below; one per thread that makes calls. */
-    static MemorySegment newCallState(Arena arena) {
-        return arena.allocate(CALL_STATE);
-    }
-
-    /** The errno the last failed call that used {@code state} left. */
-    static int errno(MemorySegment state) {
-        return (int) ERRNO.get(state, 0L);
     }
 
     static int open(MemorySegment state, MemorySegment path, int flags) {
         try {
             return (int) OPEN.invokeExact(state, path, flags, 0);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -109,7 +81,7 @@ final class LinuxNative {
         try {
             return (int) IOCTL.invokeExact(state, fd, request, arg);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -117,15 +89,7 @@ final class LinuxNative {
         try {
             return (int) FCNTL.invokeExact(state, fd, command, arg);
         } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    static int socket(MemorySegment state, int domain, int type, int protocol) {
-        try {
-            return (int) SOCKET.invokeExact(state, domain, type, protocol);
-        } catch (Throwable t) {
-            throw unexpected(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -133,7 +97,7 @@ final class LinuxNative {
         try {
             return (long) READ.invokeExact(state, fd, buffer, count);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -141,36 +105,7 @@ final class LinuxNative {
         try {
             return (long) WRITE.invokeExact(state, fd, buffer, count);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw Libc.unexpected(t);
         }
-    }
-
-    static int close(int fd) {
-        try {
-            return (int) CLOSE.invokeExact(fd);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    /** The C library's text for an errno value, e.g. "Operation not permitted". Control path only. */
-    @SuppressWarnings("restricted")
-    static String strerror(int errno) {
-        try {
-            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
-            return text.equals(MemorySegment.NULL) ? "errno " + errno : text.reinterpret(1024).getString(0);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    private static RuntimeException unexpected(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("native call failed", t);
     }
 }

@@ -1,5 +1,6 @@
 package io.netfence.port.tap.internal;
 
+import io.netfence.net.spi.Libc;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -48,7 +49,7 @@ final class TapDevice implements PortDevice {
         ReceiveQueue(int fd, Arena arena) {
             this.fd = fd;
             this.buffer = arena.allocate(IO_BUFFER_SIZE);
-            this.callState = LinuxNative.newCallState(arena);
+            this.callState = Libc.newCallState(arena);
         }
     }
 
@@ -71,7 +72,7 @@ final class TapDevice implements PortDevice {
     private TransmitContext newTransmitContext() {
         Arena arena = Arena.ofAuto();
         int fd = fds[Math.floorMod(nextTransmitQueue.getAndIncrement(), fds.length)];
-        return new TransmitContext(fd, arena.allocate(IO_BUFFER_SIZE), LinuxNative.newCallState(arena));
+        return new TransmitContext(fd, arena.allocate(IO_BUFFER_SIZE), Libc.newCallState(arena));
     }
 
     /** Creates (or attaches to) the kernel TAP interface {@code name} with {@code queueCount} queues. */
@@ -80,25 +81,25 @@ final class TapDevice implements PortDevice {
         int[] fds = new int[n];
         int opened = 0;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = LinuxNative.newCallState(arena);
+            MemorySegment state = Libc.newCallState(arena);
             MemorySegment path = arena.allocateFrom(TUN_PATH);
             MemorySegment ifr = arena.allocate(LinuxNative.IFREQ_SIZE);
             short flags = (short) (LinuxNative.IFF_TAP | LinuxNative.IFF_NO_PI | (n > 1 ? LinuxNative.IFF_MULTI_QUEUE : 0));
             for (int q = 0; q < n; q++) {
                 int fd = LinuxNative.open(state, path, LinuxNative.O_RDWR | LinuxNative.O_CLOEXEC);
                 if (fd < 0) {
-                    throw tunUnavailable(LinuxNative.errno(state));
+                    throw tunUnavailable(Libc.errno(state));
                 }
                 fds[opened++] = fd;
                 setName(ifr, name);
                 ifr.set(JAVA_SHORT, LinuxNative.IFREQ_UNION, flags);
                 if (LinuxNative.ioctl(state, fd, LinuxNative.TUNSETIFF, ifr) < 0) {
-                    throw interfaceRefused(name, n, LinuxNative.errno(state));
+                    throw interfaceRefused(name, n, Libc.errno(state));
                 }
                 int fileFlags = LinuxNative.fcntl(state, fd, LinuxNative.F_GETFL, 0);
                 if (fileFlags < 0 || LinuxNative.fcntl(state, fd, LinuxNative.F_SETFL, fileFlags | LinuxNative.O_NONBLOCK) < 0) {
                     throw new NetException("TAP interface " + name + " cannot be made non-blocking: "
-                            + LinuxNative.strerror(LinuxNative.errno(state)) + ".");
+                            + Libc.strerror(Libc.errno(state)) + ".");
                 }
             }
             TapDevice device = new TapDevice(ifr.getString(0), fds, interfaceIndex(arena, state, name));
@@ -106,7 +107,7 @@ final class TapDevice implements PortDevice {
             return device;
         } catch (RuntimeException | Error e) {
             for (int i = 0; i < opened; i++) {
-                LinuxNative.close(fds[i]);
+                Libc.close(fds[i]);
             }
             throw e;
         }
@@ -119,7 +120,7 @@ final class TapDevice implements PortDevice {
             case LinuxNative.EACCES, LinuxNative.EPERM -> new NetException(TUN_PATH + " cannot be opened (permission denied):"
                     + " run Netfence as root or give it CAP_NET_ADMIN and access to the device.");
             case LinuxNative.ENODEV, LinuxNative.ENXIO -> new NetException(TUN_PATH + " has no driver behind it: load the tun module (modprobe tun).");
-            default -> new NetException(TUN_PATH + " cannot be opened: " + LinuxNative.strerror(errno) + ".");
+            default -> new NetException(TUN_PATH + " cannot be opened: " + Libc.strerror(errno) + ".");
         };
     }
 
@@ -131,7 +132,7 @@ final class TapDevice implements PortDevice {
                     + " is already in use by another program: choose another name with ifname KERNELNAME.");
             case LinuxNative.EINVAL -> new NetException("kernel interface " + name + " already exists and is not a "
                     + (queues > 1 ? "multi-queue" : "single-queue") + " TAP device: delete it or choose another name with ifname KERNELNAME.");
-            default -> new NetException("TAP interface " + name + " cannot be created: " + LinuxNative.strerror(errno) + ".");
+            default -> new NetException("TAP interface " + name + " cannot be created: " + Libc.strerror(errno) + ".");
         };
     }
 
@@ -142,7 +143,7 @@ final class TapDevice implements PortDevice {
 
     /** The interface's index in this network namespace, or -1. */
     private static int interfaceIndex(Arena arena, MemorySegment state, String name) {
-        int sock = LinuxNative.socket(state, LinuxNative.AF_INET, LinuxNative.SOCK_DGRAM | LinuxNative.SOCK_CLOEXEC, 0);
+        int sock = Libc.socket(state, LinuxNative.AF_INET, LinuxNative.SOCK_DGRAM | LinuxNative.SOCK_CLOEXEC, 0);
         if (sock < 0) {
             return -1;
         }
@@ -151,7 +152,7 @@ final class TapDevice implements PortDevice {
             setName(ifr, name);
             return LinuxNative.ioctl(state, sock, LinuxNative.SIOCGIFINDEX, ifr) < 0 ? -1 : ifr.get(JAVA_INT, LinuxNative.IFREQ_UNION);
         } finally {
-            LinuxNative.close(sock);
+            Libc.close(sock);
         }
     }
 
@@ -173,7 +174,7 @@ final class TapDevice implements PortDevice {
             long n = LinuxNative.read(q.callState, q.fd, q.buffer, IO_BUFFER_SIZE);
             if (n <= 0) {
                 if (n < 0) {
-                    int errno = LinuxNative.errno(q.callState);
+                    int errno = Libc.errno(q.callState);
                     if (errno != LinuxNative.EAGAIN && errno != LinuxNative.EINTR) {
                         errors++;
                     }
@@ -236,7 +237,7 @@ final class TapDevice implements PortDevice {
      */
     private void applyKernelState(int mtu, int up) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = LinuxNative.newCallState(arena);
+            MemorySegment state = Libc.newCallState(arena);
             MemorySegment ifr = arena.allocate(LinuxNative.IFREQ_SIZE);
             // The descriptor knows the interface's current name, even after a rename.
             ifr.fill((byte) 0);
@@ -244,16 +245,16 @@ final class TapDevice implements PortDevice {
                 kernelName = ifr.getString(0);
             }
             String name = kernelName;
-            int sock = LinuxNative.socket(state, LinuxNative.AF_INET, LinuxNative.SOCK_DGRAM | LinuxNative.SOCK_CLOEXEC, 0);
+            int sock = Libc.socket(state, LinuxNative.AF_INET, LinuxNative.SOCK_DGRAM | LinuxNative.SOCK_CLOEXEC, 0);
             if (sock < 0) {
-                kernelError = "socket: " + LinuxNative.strerror(LinuxNative.errno(state));
+                kernelError = "socket: " + Libc.strerror(Libc.errno(state));
                 return;
             }
             try {
                 setName(ifr, name);
                 if (LinuxNative.ioctl(state, sock, LinuxNative.SIOCGIFINDEX, ifr) < 0) {
-                    int errno = LinuxNative.errno(state);
-                    kernelError = errno == LinuxNative.ENODEV ? null : "ifindex: " + LinuxNative.strerror(errno);
+                    int errno = Libc.errno(state);
+                    kernelError = errno == LinuxNative.ENODEV ? null : "ifindex: " + Libc.strerror(errno);
                     return;
                 }
                 if (ifindex >= 0 && ifr.get(JAVA_INT, LinuxNative.IFREQ_UNION) != ifindex) {
@@ -267,8 +268,8 @@ final class TapDevice implements PortDevice {
                     if (LinuxNative.ioctl(state, sock, LinuxNative.SIOCGIFMTU, ifr) == 0 && ifr.get(JAVA_INT, LinuxNative.IFREQ_UNION) != mtu) {
                         setName(ifr, name);
                         ifr.set(JAVA_INT, LinuxNative.IFREQ_UNION, mtu);
-                        if (LinuxNative.ioctl(state, sock, LinuxNative.SIOCSIFMTU, ifr) < 0 && LinuxNative.errno(state) != LinuxNative.ENODEV) {
-                            error = "mtu " + mtu + ": " + LinuxNative.strerror(LinuxNative.errno(state));
+                        if (LinuxNative.ioctl(state, sock, LinuxNative.SIOCSIFMTU, ifr) < 0 && Libc.errno(state) != LinuxNative.ENODEV) {
+                            error = "mtu " + mtu + ": " + Libc.strerror(Libc.errno(state));
                         }
                     }
                 }
@@ -280,15 +281,15 @@ final class TapDevice implements PortDevice {
                         if (wanted != flags) {
                             setName(ifr, name);
                             ifr.set(JAVA_SHORT, LinuxNative.IFREQ_UNION, wanted);
-                            if (LinuxNative.ioctl(state, sock, LinuxNative.SIOCSIFFLAGS, ifr) < 0 && LinuxNative.errno(state) != LinuxNative.ENODEV) {
-                                error = (up == 1 ? "up: " : "down: ") + LinuxNative.strerror(LinuxNative.errno(state));
+                            if (LinuxNative.ioctl(state, sock, LinuxNative.SIOCSIFFLAGS, ifr) < 0 && Libc.errno(state) != LinuxNative.ENODEV) {
+                                error = (up == 1 ? "up: " : "down: ") + Libc.strerror(Libc.errno(state));
                             }
                         }
                     }
                 }
                 kernelError = error;
             } finally {
-                LinuxNative.close(sock);
+                Libc.close(sock);
             }
         }
     }
@@ -298,7 +299,7 @@ final class TapDevice implements PortDevice {
         if (!closed) {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment ifr = arena.allocate(LinuxNative.IFREQ_SIZE);
-                if (LinuxNative.ioctl(LinuxNative.newCallState(arena), fds[0], LinuxNative.TUNGETIFF, ifr) == 0) {
+                if (LinuxNative.ioctl(Libc.newCallState(arena), fds[0], LinuxNative.TUNGETIFF, ifr) == 0) {
                     kernelName = ifr.getString(0);
                 }
             }
@@ -321,7 +322,7 @@ final class TapDevice implements PortDevice {
         closed = true;
         // Closing the last descriptor of a non-persistent TAP removes the kernel interface.
         for (int fd : fds) {
-            LinuxNative.close(fd);
+            Libc.close(fd);
         }
     }
 }

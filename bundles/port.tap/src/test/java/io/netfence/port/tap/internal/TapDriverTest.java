@@ -1,5 +1,6 @@
 package io.netfence.port.tap.internal;
 
+import io.netfence.net.testing.Allocations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

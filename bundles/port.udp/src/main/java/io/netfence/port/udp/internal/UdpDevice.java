@@ -1,5 +1,6 @@
 package io.netfence.port.udp.internal;
 
+import io.netfence.net.spi.Libc;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -139,7 +140,7 @@ final class UdpDevice implements PortDevice {
         this.receiver = new Receiver(Arena.ofAuto(), v6);
         this.sender = ThreadLocal.withInitial(() -> {
             Arena arena = Arena.ofAuto();
-            return new Sender(arena.allocate(TX_BUFFER_SIZE, 64), arena.allocate(SOCKADDR_SLOT, 8), UdpNative.newCallState(arena),
+            return new Sender(arena.allocate(TX_BUFFER_SIZE, 64), arena.allocate(SOCKADDR_SLOT, 8), Libc.newCallState(arena),
                     new byte[answers[0].length]);
         });
     }
@@ -148,29 +149,29 @@ final class UdpDevice implements PortDevice {
     static UdpDevice open(UdpOptions options, long linkMac) {
         IpAddress a = options.local();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = UdpNative.newCallState(arena);
+            MemorySegment state = Libc.newCallState(arena);
             int family = options.v6() ? UdpNative.AF_INET6 : UdpNative.AF_INET;
-            int fd = UdpNative.socket(state, family, UdpNative.SOCK_DGRAM | UdpNative.SOCK_NONBLOCK | UdpNative.SOCK_CLOEXEC, 0);
+            int fd = Libc.socket(state, family, UdpNative.SOCK_DGRAM | UdpNative.SOCK_NONBLOCK | UdpNative.SOCK_CLOEXEC, 0);
             if (fd < 0) {
-                throw socketRefused(options.v6(), UdpNative.errno(state));
+                throw socketRefused(options.v6(), Libc.errno(state));
             }
             try {
                 MemorySegment sa = arena.allocate(SOCKADDR_SLOT, 8);
                 int length = UdpNative.writeSockaddr(sa, options.v6(), a.hi(), a.lo(), options.port());
                 if (UdpNative.bind(state, fd, sa, length) < 0) {
-                    throw bindRefused(a, options.port(), UdpNative.errno(state));
+                    throw bindRefused(a, options.port(), Libc.errno(state));
                 }
                 MemorySegment lengthOut = arena.allocate(JAVA_INT);
                 lengthOut.set(JAVA_INT, 0, SOCKADDR_SLOT);
                 sa.fill((byte) 0);
                 if (UdpNative.getsockname(state, fd, sa, lengthOut) < 0) {
                     throw new NetException("the UDP socket bound to " + endpoint(a, options.port()) + " cannot tell its port: "
-                            + UdpNative.strerror(UdpNative.errno(state)) + ".");
+                            + Libc.strerror(Libc.errno(state)) + ".");
                 }
                 int port = sa.get(UdpNative.NET_SHORT, 2) & 0xFFFF;
                 return new UdpDevice(fd, options, port, linkMac);
             } catch (RuntimeException | Error e) {
-                UdpNative.close(fd);
+                Libc.close(fd);
                 throw e;
             }
         }
@@ -180,7 +181,7 @@ final class UdpDevice implements PortDevice {
         return switch (errno) {
             case UdpNative.EAFNOSUPPORT -> new NetException("an " + (v6 ? "IPv6" : "IPv4")
                     + " UDP socket cannot be created: this host has " + (v6 ? "IPv6" : "IPv4") + " disabled.");
-            default -> new NetException("a UDP socket cannot be created: " + UdpNative.strerror(errno) + ".");
+            default -> new NetException("a UDP socket cannot be created: " + Libc.strerror(errno) + ".");
         };
     }
 
@@ -193,7 +194,7 @@ final class UdpDevice implements PortDevice {
                     + " so UDP " + where + " cannot be bound: give local an address of the host.");
             case UdpNative.EACCES, UdpNative.EPERM -> new NetException("binding UDP " + where + " needs privilege (a port below 1024):"
                     + " run Netfence as root, grant it CAP_NET_BIND_SERVICE or choose another port.");
-            default -> new NetException("UDP " + where + " cannot be bound: " + UdpNative.strerror(errno) + ".");
+            default -> new NetException("UDP " + where + " cannot be bound: " + Libc.strerror(errno) + ".");
         };
     }
 
@@ -409,7 +410,7 @@ final class UdpDevice implements PortDevice {
             sent = UdpNative.sendtoCapturing(s.callState(), fd, s.buffer(), length, UdpNative.MSG_DONTWAIT, s.address(), addressLength);
             if (sent < 0) {
                 txErrors.increment();
-                lastTxErrno = UdpNative.errno(s.callState());
+                lastTxErrno = Libc.errno(s.callState());
                 return false;
             }
         }
@@ -488,7 +489,7 @@ final class UdpDevice implements PortDevice {
         d.put("tx_errors", Long.toString(txErrors.sum()));
         int txErrno = lastTxErrno;
         if (txErrno != 0) {
-            d.put("tx_error", UdpNative.strerror(txErrno));
+            d.put("tx_error", Libc.strerror(txErrno));
         }
         d.put("arp_answered", Long.toString(arpAnswered.sum()));
         d.put("nd_answered", Long.toString(ndAnswered.sum()));
@@ -508,6 +509,6 @@ final class UdpDevice implements PortDevice {
             return;
         }
         closed = true;
-        UdpNative.close(fd);
+        Libc.close(fd);
     }
 }

@@ -4,21 +4,19 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.lang.foreign.Arena;
+import io.netfence.net.spi.Libc;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * The libc socket calls a UDP port needs, bound with the FFM API. Same pattern as the TAP driver's
- * {@code LinuxNative}: control-path calls capture {@code errno} into a caller-supplied segment
- * ({@link #newCallState}); the packet path's calls do not (see below).
+ * The libc socket calls a UDP port needs, bound with the FFM API through {@link Libc} (shared with
+ * the TAP driver): control-path calls capture {@code errno} into a caller-supplied segment
+ * ({@link Libc#newCallState}); the packet path's calls do not (see below).
  * Constants and struct layouts are Linux LP64 (x86-64 and arm64 agree on all of them).
  */
 final class UdpNative {
@@ -65,15 +63,10 @@ final class UdpNative {
     static final ValueLayout.OfInt NET_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final ValueLayout.OfLong NET_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-    private static final MethodHandle SOCKET = bind("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle BIND = bind("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle GETSOCKNAME = bind("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
-            CAPTURE_ERRNO);
+    private static final MethodHandle BIND = Libc.bind("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), Libc.CAPTURE_ERRNO);
+    private static final MethodHandle GETSOCKNAME = Libc.bind("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
+            Libc.CAPTURE_ERRNO);
     /*
      * The packet path's calls do not capture errno: the JDK's capturing adapter slices the capture
      * segment on every call, and C2 does not always scalar-replace that slice (seen here: 32 bytes
@@ -81,49 +74,21 @@ final class UdpNative {
      * socket fails with nothing but EAGAIN in practice, and a failed sendto is retried once with
      * errno captured to learn why (see UdpDevice.send).
      */
-    private static final MethodHandle RECVMMSG = bind("recvmmsg",
+    private static final MethodHandle RECVMMSG = Libc.bind("recvmmsg",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     private static final FunctionDescriptor SENDTO_DESCRIPTOR = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT,
             ADDRESS, JAVA_INT);
-    private static final MethodHandle SENDTO = bind("sendto", SENDTO_DESCRIPTOR);
-    private static final MethodHandle SENDTO_CAPTURING = bind("sendto", SENDTO_DESCRIPTOR, CAPTURE_ERRNO);
-    private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle STRERROR = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle SENDTO = Libc.bind("sendto", SENDTO_DESCRIPTOR);
+    private static final MethodHandle SENDTO_CAPTURING = Libc.bind("sendto", SENDTO_DESCRIPTOR, Libc.CAPTURE_ERRNO);
 
     private UdpNative() {
-    }
-
-    // Binding native functions is what this class is for; the JVM runs with --enable-native-access.
-    @SuppressWarnings("restricted")
-    private static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        MemorySegment symbol = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsupportedOperationException("libc function " + name + " not found"));
-        return LINKER.downcallHandle(symbol, descriptor, options);
-    }
-
-    /** A segment to receive errno from the calls below; one per thread that makes calls. */
-    static MemorySegment newCallState(Arena arena) {
-        return arena.allocate(CALL_STATE);
-    }
-
-    /** The errno the last failed call that used {@code state} left. */
-    static int errno(MemorySegment state) {
-        return (int) ERRNO.get(state, 0L);
-    }
-
-    static int socket(MemorySegment state, int domain, int type, int protocol) {
-        try {
-            return (int) SOCKET.invokeExact(state, domain, type, protocol);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
     }
 
     static int bind(MemorySegment state, int fd, MemorySegment address, int length) {
         try {
             return (int) BIND.invokeExact(state, fd, address, length);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -132,7 +97,7 @@ final class UdpNative {
         try {
             return (int) GETSOCKNAME.invokeExact(state, fd, address, length);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -141,7 +106,7 @@ final class UdpNative {
         try {
             return (int) RECVMMSG.invokeExact(fd, messages, count, flags, MemorySegment.NULL);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -150,7 +115,7 @@ final class UdpNative {
         try {
             return (long) SENDTO.invokeExact(fd, buffer, length, flags, address, addressLength);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -160,26 +125,7 @@ final class UdpNative {
         try {
             return (long) SENDTO_CAPTURING.invokeExact(state, fd, buffer, length, flags, address, addressLength);
         } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    static int close(int fd) {
-        try {
-            return (int) CLOSE.invokeExact(fd);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    /** The C library's text for an errno value, e.g. "Address already in use". Control path only. */
-    @SuppressWarnings("restricted")
-    static String strerror(int errno) {
-        try {
-            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
-            return text.equals(MemorySegment.NULL) ? "errno " + errno : text.reinterpret(1024).getString(0);
-        } catch (Throwable t) {
-            throw unexpected(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -199,15 +145,5 @@ final class UdpNative {
         sa.set(NET_INT, 4, (int) lo);
         sa.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, 0L);
         return SOCKADDR_IN_SIZE;
-    }
-
-    private static RuntimeException unexpected(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("native call failed", t);
     }
 }

@@ -1,9 +1,12 @@
-package io.netfence.port.gen.internal;
+package io.netfence.net.testing;
 
 import java.lang.management.ManagementFactory;
 
-/** Measures what the current thread allocates, to show that the packet path allocates nothing per packet. */
-final class Allocations {
+/**
+ * Measures what the current thread allocates, to show that the packet path allocates nothing per
+ * packet. Shared by the port drivers' tests through this bundle's test jar.
+ */
+public final class Allocations {
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final int MAX_ROUNDS = 40;
 
@@ -16,7 +19,7 @@ final class Allocations {
      * Interpreted code may allocate where compiled code does not (FFM downcall adapters do), and a
      * busy machine may compile late; a real per-call {@code new} shows in every round.
      */
-    static long allocatedBy(Runnable step, int calls) {
+    public static long allocatedBy(Runnable step, int calls) {
         long least = Long.MAX_VALUE;
         for (int round = 0; round < MAX_ROUNDS && least >= calls; round++) {
             long before = THREADS.getCurrentThreadAllocatedBytes();
