@@ -75,9 +75,6 @@ public class StrongSwanIT {
         assumeTrue("needs root, /dev/net/tun and iproute2", Host.canUseNamespacesAndTap());
         assumeTrue("needs strongSwan (strongswan-charon, strongswan-swanctl, libcharon-extra-plugins)", strongSwanPresent());
         cleanUp();
-        // --oneway: strongSwan B never sends, so the appliance's outbound SA starts where B's would.
-        Host.Result up = harness(90, "up", "--oneway");
-        assertEquals("strongswan-peer.sh up: " + up.output(), 0, up.exit());
     }
 
     @After
@@ -98,8 +95,14 @@ public class StrongSwanIT {
         Host.run(10, "ip", "netns", "del", NS_C);
     }
 
-    @Test
-    public void strongSwanAndTheApplianceExchangeTrafficWithNegotiatedKeys() throws Exception {
+    /**
+     * strongSwan negotiates with ESP proposal {@code esp}; the appliance takes B's place with the
+     * keys, and strongSwan's inner address pings the appliance and the host behind it through ESP.
+     */
+    private void negotiateReplaceAndPing(String esp) throws Exception {
+        // --oneway: strongSwan B never sends, so the appliance's outbound SA starts where B's would.
+        Host.Result up = harness(90, "up", "--oneway", "--esp", esp);
+        assertEquals("strongswan-peer.sh up --esp " + esp + ": " + up.output(), 0, up.exit());
         try (Shell sh = new Shell(processor)) {
             sh.run("ip link add ethb type tap ifname nfss0");
             sh.run("ip addr add 192.0.2.2/24 dev ethb");
@@ -132,7 +135,11 @@ public class StrongSwanIT {
         assertEquals("ping the appliance through the tunnel: " + ping.output(), 0, ping.exit());
         ping = harness(30, "ping", "3", "203.0.113.2");
         assertEquals("ping the host behind it: " + ping.output(), 0, ping.exit());
+    }
 
+    @Test
+    public void aesGcmPingAndTcpWithNegotiatedKeys() throws Exception {
+        negotiateReplaceAndPing("aes128gcm16");
         Host.tcpTransfer(NS_C, "203.0.113.2", 5072, "ssa", "198.51.100.1", 2);
         long in = 0;
         long out = 0;
@@ -146,5 +153,18 @@ public class StrongSwanIT {
         }
         assertTrue("the appliance decrypted strongSwan's ESP: " + in, in > 1000);
         assertTrue("and strongSwan accepted the appliance's: " + out, out > 100);
+    }
+
+    @Test
+    public void chacha20Poly1305WithNegotiatedKeys() throws Exception {
+        negotiateReplaceAndPing("chacha20poly1305");
+        assertEquals(0, xfrm.states().stream().mapToLong(x -> x.counters().integrityFailed()).sum());
+    }
+
+    @Test
+    public void aesCbcWithHmacSha512WithNegotiatedKeys() throws Exception {
+        negotiateReplaceAndPing("aes256-sha512");
+        assertTrue(xfrm.states().stream().allMatch(x -> x.state().suite().auth().linuxName().equals("hmac(sha512)")));
+        assertEquals(0, xfrm.states().stream().mapToLong(x -> x.counters().integrityFailed()).sum());
     }
 }
