@@ -27,7 +27,14 @@ final class SaEntry {
 
     // Guarded by this: counted on the packet path.
     long bytes, packets, replayWindowDrops, replayDrops, authFailed, badTrailer, badLength, exhausted, notDurable;
-    long useTime;
+    volatile long useTime;
+    /**
+     * Whether the SA has a byte or packet limit. Without one (the common case) packets are
+     * counted in striped adders, without taking the monitor; with one, under it, exactly.
+     */
+    final boolean countLimited;
+    final java.util.concurrent.atomic.LongAdder fastBytes = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder fastPackets = new java.util.concurrent.atomic.LongAdder();
     boolean softExpired;
     /** The soft-expire event went out (housekeeper only). */
     boolean softEventSent;
@@ -51,6 +58,15 @@ final class SaEntry {
         this.srcHi = state.src().hi();
         this.srcLo = state.src().lo();
         this.selector = state.selector() == null || state.selector().matchesAll() ? null : new PacketMatch(state.selector());
+        Lifetime l = state.lifetime();
+        this.countLimited = l.softBytes() != Lifetime.INF || l.hardBytes() != Lifetime.INF || l.softPackets() != Lifetime.INF
+                || l.hardPackets() != Lifetime.INF;
+    }
+
+    /** Counts a packet of an SA without byte or packet limits: no monitor. */
+    void countFast(int length) {
+        fastBytes.add(length);
+        fastPackets.increment();
     }
 
     boolean usable() {
@@ -84,7 +100,7 @@ final class SaEntry {
     }
 
     synchronized SaCounters counters() {
-        return new SaCounters(bytes, packets, replayWindowDrops, replayDrops, authFailed, badTrailer, badLength, exhausted,
+        return new SaCounters(bytes + fastBytes.sum(), packets + fastPackets.sum(), replayWindowDrops, replayDrops, authFailed, badTrailer, badLength, exhausted,
                 notDurable).plus(offloaded.deviceCounters());
     }
 

@@ -422,8 +422,8 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 previous == null ? clockSeconds.getAsLong() : previous.addTime, placement);
         if (previous != null) {
             synchronized (previous) {
-                e.bytes = previous.bytes;
-                e.packets = previous.packets;
+                e.bytes = previous.bytes + previous.fastBytes.sum();
+                e.packets = previous.packets + previous.fastPackets.sum();
                 e.replayWindowDrops = previous.replayWindowDrops;
                 e.replayDrops = previous.replayDrops;
                 e.authFailed = previous.authFailed;
@@ -924,23 +924,25 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             System.arraycopy(b, l3, b, l3 + shift, length);
             l3 += shift;
         }
-        synchronized (e) {
-            if (!e.admit()) {
-                return drop(p, R_EXPIRED);
+        if (e.countLimited) {
+            synchronized (e) {
+                if (!e.admit()) {
+                    return drop(p, R_EXPIRED);
+                }
             }
         }
         // The crypto runs outside the SA's monitor: workers seal one SA's packets in parallel (the
         // backend gives each thread its own transform; sequence numbers are taken atomically).
         int r = o.encapsulate(b, l3, length);
-        synchronized (e) {
-            if (r >= 0) {
-                e.count(length, clockSeconds.getAsLong());
-            } else if (r == OffloadedState.NOT_DURABLE) {
-                e.notDurable++;
-            } else if (r == OffloadedState.EXHAUSTED) {
-                // RFC 4303 3.3.3: never wrap; the SA is dead and the housekeeper removes it.
-                e.exhausted++;
-                e.hardExpired = true;
+        if (r >= 0 && !e.countLimited) {
+            e.countFast(length);
+            if (e.useTime == 0) {
+                e.useTime = clockSeconds.getAsLong();
+            }
+        }
+        if (r < 0 || e.countLimited) {
+            synchronized (e) {
+                countOutput(e, r, length);
             }
         }
         if (r < 0) {
@@ -950,7 +952,24 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 default -> R_MTU;
             });
         }
-        int outer = l3 - front;
+        return finishOuterFrame(p, e, b, l3 - front, r);
+    }
+
+    /** Under the SA's monitor: an outbound packet of a limited SA, or a refusal. */
+    private void countOutput(SaEntry e, int r, int length) {
+        if (r >= 0) {
+            e.count(length, clockSeconds.getAsLong());
+        } else if (r == OffloadedState.NOT_DURABLE) {
+            e.notDurable++;
+        } else if (r == OffloadedState.EXHAUSTED) {
+            // RFC 4303 3.3.3: never wrap; the SA is dead and the housekeeper removes it.
+            e.exhausted++;
+            e.hardExpired = true;
+        }
+    }
+
+    /** Puts an Ethernet header in front of the outer packet at {@code outer} and makes it the frame. */
+    private static int finishOuterFrame(PacketBuffer p, SaEntry e, byte[] b, int outer, int r) {
         int frame = outer - ETH_HEADER;
         for (int i = 0; i < 12; i++) {
             b[frame + i] = 0;
@@ -999,25 +1018,23 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         }
         int l3 = k.l3Offset;
         int length = end - l3;
-        synchronized (e) {
-            if (!e.admit()) {
-                return drop(p, R_EXPIRED);
+        if (e.countLimited) {
+            synchronized (e) {
+                if (!e.admit()) {
+                    return drop(p, R_EXPIRED);
+                }
             }
         }
         // Outside the monitor, like encapsulation; the replay window re-checks when it accepts.
         int r = e.offloaded.decapsulate(b, l3, esp, length);
-        synchronized (e) {
-            switch (r) {
-                case OffloadedState.REPLAYED -> e.replayDrops++;
-                case OffloadedState.TOO_OLD, OffloadedState.ZERO_SEQUENCE -> e.replayWindowDrops++;
-                case OffloadedState.AUTH_FAILED -> e.authFailed++;
-                case OffloadedState.BAD_TRAILER -> e.badTrailer++;
-                case OffloadedState.BAD_LENGTH -> e.badLength++;
-                default -> {
-                    if (r >= 0 || r == OffloadedState.DUMMY) {
-                        e.count(length, clockSeconds.getAsLong());
-                    }
-                }
+        if (r >= 0 && !e.countLimited) {
+            e.countFast(length);
+            if (e.useTime == 0) {
+                e.useTime = clockSeconds.getAsLong();
+            }
+        } else {
+            synchronized (e) {
+                countInput(e, r, length);
             }
         }
         if (r < 0) {
@@ -1043,6 +1060,22 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         p.length = ETH_HEADER + innerLength;
         p.secPath = e.handle + 1;
         return e.state.ifId();
+    }
+
+    /** Under the SA's monitor: an inbound packet of a limited SA, or a refusal by reason. */
+    private void countInput(SaEntry e, int r, int length) {
+        switch (r) {
+            case OffloadedState.REPLAYED -> e.replayDrops++;
+            case OffloadedState.TOO_OLD, OffloadedState.ZERO_SEQUENCE -> e.replayWindowDrops++;
+            case OffloadedState.AUTH_FAILED -> e.authFailed++;
+            case OffloadedState.BAD_TRAILER -> e.badTrailer++;
+            case OffloadedState.BAD_LENGTH -> e.badLength++;
+            default -> {
+                if (r >= 0 || r == OffloadedState.DUMMY) {
+                    e.count(length, clockSeconds.getAsLong());
+                }
+            }
+        }
     }
 
     @Override
