@@ -177,7 +177,8 @@ final class IpHelp {
 
     static final String XFRM_STATE = """
             Usage: ip xfrm state { add | update } ID ALGO-LIST [ mode MODE ] [ mark MARK [ mask MASK ] ]
-                           [ reqid REQID ] [ replay-window SIZE ] [ flag FLAG-LIST ] [ sel SELECTOR ]
+                           [ reqid REQID ] [ replay-window SIZE ] [ replay-seq SEQ ] [ replay-oseq SEQ ]
+                           [ replay-seq-hi SEQ ] [ replay-oseq-hi SEQ ] [ flag FLAG-LIST ] [ sel SELECTOR ]
                            [ LIMIT-LIST ] [ encap ENCAP ] [ if_id IF_ID ]
                            [ offload [ crypto | packet ] dev DEV dir DIR ]
                    ip xfrm state allocspi ID [ mode MODE ] [ reqid REQID ] [ min SPI max SPI ]
@@ -196,6 +197,9 @@ final class IpHelp {
                                 KEY as long as the digest, TRUNC-LEN half the digest (RFC 4868)
                    KEY := 0x followed by an even number of hex digits (cbc(aes): 128, 192 or 256 bits)
                    MODE := transport | tunnel
+                   SEQ := 0-4294967295: replay-seq is the newest inbound number already seen, replay-oseq the
+                          last outbound number already used (an SA taken over from another implementation
+                          goes on from there); the -hi halves are the upper 32 bits, with flag esn
                    FLAG-LIST := [ FLAG-LIST ] { esn | af-unspec }
                    SELECTOR := [ src ADDR[/PLEN] ] [ dst ADDR[/PLEN] ] [ dev DEV ] [ UPSPEC ]
                    UPSPEC := proto { { tcp | udp | sctp | dccp } [ sport PORT ] [ dport PORT ] |
@@ -225,7 +229,7 @@ final class IpHelp {
 
             Netfence implements ESP only: proto ah, comp, route2 and hao are refused, and so are the Linux
             features it has no counterpart for: modes beet, ro and in_trigger, flags other than esn and
-            af-unspec, encap espinudp-nonike and espintcp, and seq, replay-seq, replay-oseq, coa, ctx,
+            af-unspec, encap espinudp-nonike and espintcp, and seq, coa, ctx,
             extra-flag, output-mark, tfcpad, cpu. "auth hmac(sha256) KEY" is refused: Linux truncates
             it to 96 bits, RFC 4868 needs auth-trunc 'hmac(sha256)' KEY 128. So is encryption without
             authentication.

@@ -37,16 +37,13 @@ final class XfrmStateCommand extends XfrmObject {
     private static final List<String> COMMANDS = List.of("add", "update", "allocspi", "delete", "deleteall", "delall",
             "list", "show", "lst", "get", "flush", "count", "help");
     private static final List<String> ADD_WORDS = List.of("src", "dst", "proto", "spi", "aead", "enc", "auth", "auth-trunc",
-            "mode", "mark", "reqid", "replay-window", "flag", "sel", "limit", "encap", "if_id", "offload");
+            "mode", "mark", "reqid", "replay-window", "replay-seq", "replay-oseq", "replay-seq-hi", "replay-oseq-hi", "flag", "sel",
+            "limit", "encap", "if_id", "offload");
     private static final String ADD_USAGE = "ip xfrm state { add | update } " + XfrmWords.ID_FORM
             + " { aead NAME KEY ICV-LEN | enc NAME KEY auth-trunc NAME KEY TRUNC-LEN } [mode MODE] ...";
     /** iproute2 keywords Netfence has no counterpart for, with what they are. */
     private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
             Map.entry("seq", "setting the key manager's sequence number"),
-            Map.entry("replay-seq", "setting the replay state (an SA starts at sequence number 0)"),
-            Map.entry("replay-oseq", "setting the replay state (an SA starts at sequence number 0)"),
-            Map.entry("replay-seq-hi", "setting the replay state (an SA starts at sequence number 0)"),
-            Map.entry("replay-oseq-hi", "setting the replay state (an SA starts at sequence number 0)"),
             Map.entry("extra-flag", "an extra flag (dont-encap-dscp, oseq-may-wrap)"),
             Map.entry("coa", "a care-of address (Mobile IPv6)"),
             Map.entry("ctx", "a security context"),
@@ -116,6 +113,9 @@ final class XfrmStateCommand extends XfrmObject {
         Mark mark = null;
         Integer reqid = null;
         Integer window = null;
+        /** replay-seq, replay-oseq and their -hi halves, as iproute2 takes them (u32 each). */
+        Long[] replay = new Long[4];
+        List<String> replayWords = List.of("replay-seq", "replay-oseq", "replay-seq-hi", "replay-oseq-hi");
         boolean esn = false;
         XfrmWords.SelectorWords sel = null;
         long[] limits = XfrmWords.noLimits();
@@ -138,6 +138,11 @@ final class XfrmStateCommand extends XfrmObject {
                 case "replay-window" -> {
                     XfrmWords.once(window, word);
                     window = (int) XfrmWords.unsigned(args.value(word, "SIZE"), word, 0, ReplayWindow.MAX_SIZE);
+                }
+                case "replay-seq", "replay-oseq", "replay-seq-hi", "replay-oseq-hi" -> {
+                    int i = replayWords.indexOf(word);
+                    XfrmWords.once(replay[i], word);
+                    replay[i] = XfrmWords.unsigned(args.value(word, "SEQ"), word, 0, 0xFFFF_FFFFL);
                 }
                 case "flag" -> esn |= flags(args);
                 case "sel" -> {
@@ -206,6 +211,12 @@ final class XfrmStateCommand extends XfrmObject {
             throw CommandException.badArgument("esn", "extended sequence numbers need a replay window: expected"
                     + " replay-window SIZE (1-" + ReplayWindow.MAX_SIZE + ") with flag esn");
         }
+        if (!esn && (replay[2] != null || replay[3] != null)) {
+            throw CommandException.badArgument(replay[2] != null ? "replay-seq-hi" : "replay-oseq-hi",
+                    "the high halves of sequence numbers need flag esn");
+        }
+        long replaySeq = (replay[2] == null ? 0 : replay[2] << 32) | (replay[0] == null ? 0 : replay[0]);
+        long replayOseq = (replay[3] == null ? 0 : replay[3] << 32) | (replay[1] == null ? 0 : replay[1]);
         EspSuite suite = suite(aead, enc, auth);
         KeyMaterial authKey = auth == null ? null : auth.key();
         if (authKey != null && authKey.length() != suite.authKeyBytes()) {
@@ -226,7 +237,7 @@ final class XfrmStateCommand extends XfrmObject {
         KeyMaterial encKey = (aead != null ? aead : enc).key();
         int spi = id.spi;
         return XfrmCommand.call(() -> new XfrmState(src, dst, spi, m, r, suite, encKey, authKey, w, e, selector, lifetime,
-                en, mk, ifid, off));
+                en, mk, ifid, off, replaySeq, replayOseq));
     }
 
     private static IpAddress required(String word, String keyword, int family) {

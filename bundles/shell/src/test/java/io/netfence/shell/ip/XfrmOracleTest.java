@@ -48,6 +48,7 @@ class XfrmOracleTest {
     private static final String TUN = " tmpl src 192.168.1.1 dst 192.168.2.1 proto esp reqid 1 mode tunnel";
 
     static final List<String> GOOD = List.of(
+            SA + GCM + " replay-seq 5 replay-oseq 7",
             SA + "reqid 1 mode tunnel " + GCM,
             SA + "reqid 1 mode tunnel " + CBC,
             SA + "mode tunnel aead 'rfc7539esp(chacha20,poly1305)'"
@@ -219,7 +220,6 @@ class XfrmOracleTest {
             SA + GCM + " mode beet",
             SA + GCM + " mode tunnel mode transport",
             SA + GCM + " seq 5",
-            SA + GCM + " replay-seq 5",
             SA + GCM + " tfcpad 100",
             SA + GCM + " output-mark 5",
             SA + GCM + " extra-flag dont-encap-dscp",

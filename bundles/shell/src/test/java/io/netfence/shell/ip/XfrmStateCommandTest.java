@@ -517,7 +517,8 @@ class XfrmStateCommandTest extends IpTestBase {
     @Test
     void optionErrors() {
         fails(SA + GCM + " bogus", "Error: argument \"bogus\" is wrong: expected one of src, dst, proto, spi, aead, enc, auth,"
-                + " auth-trunc, mode, mark, reqid, replay-window, flag, sel, limit, encap, if_id, offload");
+                + " auth-trunc, mode, mark, reqid, replay-window, replay-seq, replay-oseq, replay-seq-hi, replay-oseq-hi, flag, sel,"
+                + " limit, encap, if_id, offload");
         fails(SA + GCM + " mode bogus", "Error: argument \"bogus\" is wrong: expected mode transport or tunnel");
         fails(SA + GCM + " mode beet", "Error: argument \"beet\" is wrong: mode beet is not supported by Netfence: expected"
                 + " transport or tunnel");
@@ -586,11 +587,22 @@ class XfrmStateCommandTest extends IpTestBase {
     }
 
     @Test
+    void replayStateCarriedOverFromAnotherImplementation() {
+        ip(SA + GCM + " replay-seq 5 replay-oseq 0x10");
+        XfrmState s = xfrm.states().getLast().state();
+        assertEquals(5, s.replaySeq());
+        assertEquals(16, s.replayOseq());
+        ip("ip xfrm state add src 192.168.1.1 dst 192.168.2.1 proto esp spi 0x101 replay-window 64 flag esn " + GCM
+                + " replay-oseq-hi 1 replay-oseq 2");
+        assertEquals((1L << 32) | 2, xfrm.states().getLast().state().replayOseq());
+        fails(SA + GCM + " replay-oseq-hi 1", "Error: argument \"replay-oseq-hi\" is wrong: the high halves of sequence numbers need flag esn");
+        fails(SA + GCM + " replay-seq 1 replay-seq 2", "Error: argument \"replay-seq\" is duplicate: give it at most once");
+    }
+
+    @Test
     void linuxFeaturesNetfenceDoesNotHave() {
         Map<String, String> refused = Map.of(
                 "seq 5", "setting the key manager's sequence number",
-                "replay-seq 5", "setting the replay state (an SA starts at sequence number 0)",
-                "replay-oseq-hi 5", "setting the replay state (an SA starts at sequence number 0)",
                 "coa 1.2.3.4", "a care-of address (Mobile IPv6)",
                 "ctx system_u", "a security context",
                 "extra-flag dont-encap-dscp", "an extra flag (dont-encap-dscp, oseq-may-wrap)",

@@ -21,13 +21,25 @@ import io.netfence.packet.IpAddress;
  * @param mark           the packet mark the SA applies to
  * @param ifId           the xfrm interface id ({@code if_id N}), 0 for none
  * @param offload        the device to offload to, or null for software
+ * @param replaySeq      the inbound replay state to start from ({@code replay-seq}, with
+ *                       {@code replay-seq-hi} for ESN): the highest number already seen, 0 for none
+ * @param replayOseq     the last outbound number already used ({@code replay-oseq}), so the SA
+ *                       goes on where another implementation left it; 0 for a new SA
  */
 public record XfrmState(IpAddress src, IpAddress dst, int spi, XfrmMode mode, int reqid,
                         EspSuite suite, KeyMaterial encryptionKey, KeyMaterial authenticationKey,
                         int replayWindow, boolean esn, Selector selector, Lifetime lifetime, Encap encap,
-                        Mark mark, int ifId, OffloadSpec offload) {
+                        Mark mark, int ifId, OffloadSpec offload, long replaySeq, long replayOseq) {
     /** ESP's IP protocol number: the only xfrm protocol Netfence implements. */
     public static final int PROTO_ESP = 50;
+
+    /** A new SA: no replay state carried over. */
+    public XfrmState(IpAddress src, IpAddress dst, int spi, XfrmMode mode, int reqid, EspSuite suite, KeyMaterial encryptionKey,
+                     KeyMaterial authenticationKey, int replayWindow, boolean esn, Selector selector, Lifetime lifetime, Encap encap,
+                     Mark mark, int ifId, OffloadSpec offload) {
+        this(src, dst, spi, mode, reqid, suite, encryptionKey, authenticationKey, replayWindow, esn, selector, lifetime, encap, mark,
+                ifId, offload, 0, 0);
+    }
 
     /** The outer address family, 4 or 6. */
     public int family() {

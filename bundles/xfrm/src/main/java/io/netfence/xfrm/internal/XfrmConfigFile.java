@@ -114,6 +114,8 @@ final class XfrmConfigFile {
                 + (s.encap().originalAddress() == null ? "-" : s.encap().originalAddress()));
         put(b, "mark", mark(s.mark()));
         put(b, "if_id", Integer.toUnsignedString(s.ifId()));
+        put(b, "replay_seq", Long.toUnsignedString(s.replaySeq()));
+        put(b, "replay_oseq", Long.toUnsignedString(s.replayOseq()));
         return b.toString();
     }
 
@@ -196,7 +198,8 @@ final class XfrmConfigFile {
                 XfrmMode.valueOf(get(kv, "mode").toUpperCase(java.util.Locale.ROOT)), Integer.parseUnsignedInt(get(kv, "reqid")), suite,
                 KeyMaterial.parseHex(get(kv, "enckey")), authKey.equals("-") ? null : KeyMaterial.parseHex(authKey),
                 Integer.parseInt(get(kv, "window")), Boolean.parseBoolean(get(kv, "esn")), sel.equals("-") ? null : selector(sel),
-                lifetime(get(kv, "life")), e, mark(get(kv, "mark")), Integer.parseUnsignedInt(get(kv, "if_id")), null);
+                lifetime(get(kv, "life")), e, mark(get(kv, "mark")), Integer.parseUnsignedInt(get(kv, "if_id")), null,
+                Long.parseUnsignedLong(kv.getOrDefault("replay_seq", "0")), Long.parseUnsignedLong(kv.getOrDefault("replay_oseq", "0")));
     }
 
     private static XfrmPolicy policy(Map<String, String> kv) {

@@ -361,6 +361,13 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         if (!suite.cipher().aead() && (s.authenticationKey() == null || s.authenticationKey().length() == 0)) {
             throw new XfrmException("enc " + suite.cipher().linuxName() + " needs auth-trunc 'hmac(sha256|sha384|sha512)' KEY BITS: ESP without integrity is refused");
         }
+        long seqLimit = s.esn() ? -1L : 0xFFFF_FFFFL;
+        if (Long.compareUnsigned(s.replaySeq(), seqLimit) > 0 || Long.compareUnsigned(s.replayOseq(), seqLimit) > 0
+                || (!s.esn() && s.replayOseq() == seqLimit)) {
+            throw new XfrmException("replay-seq " + Long.toUnsignedString(s.replaySeq()) + " / replay-oseq "
+                    + Long.toUnsignedString(s.replayOseq()) + ": expected 32-bit sequence numbers (below 2^32 - 1 for oseq)"
+                    + " without flag esn; the -hi halves need flag esn");
+        }
         if (s.replayWindow() < 0 || s.replayWindow() > ReplayWindow.MAX_SIZE) {
             throw new XfrmException("replay-window " + s.replayWindow() + ": expected 0-" + ReplayWindow.MAX_SIZE);
         }
@@ -392,8 +399,8 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         SequenceStore store = sequenceStore;
         // A file name: "192.0.2.2-0x00001000", "2001-db8--1-0x00001000".
         String name = s.dst().toString().replace(':', '-') + "-" + s.spiText();
-        OutboundSequence out = store == null ? new OutboundSequence(s.esn(), 0)
-                : new OutboundSequence(s.esn(), 0, store, name, OutboundSequence.DEFAULT_BLOCK);
+        OutboundSequence out = store == null ? new OutboundSequence(s.esn(), s.replayOseq())
+                : new OutboundSequence(s.esn(), s.replayOseq(), store, name, OutboundSequence.DEFAULT_BLOCK);
         try {
             // The first block on disk before the SA is used: no packet waits for it (or is dropped).
             if (!out.prime(5_000)) {
@@ -404,7 +411,12 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             Thread.currentThread().interrupt();
             throw new XfrmException("interrupted while reserving sequence numbers for spi " + s.spiText());
         }
-        return new SaContext(out, new ReplayWindow(s.replayWindow(), s.esn()));
+        ReplayWindow in = new ReplayWindow(s.replayWindow(), s.esn());
+        if (s.replaySeq() != 0) {
+            // Linux's replay-seq: the newest number seen; what is below it in the window is unknown, so allowed once.
+            in.restore(s.replaySeq(), new long[0]);
+        }
+        return new SaContext(out, in);
     }
 
     /** Asks the backend for the SA; its refusal becomes the user's error. */

@@ -448,4 +448,27 @@ class XfrmCoreTest {
         a.join();
         b.join();
     }
+
+    /** replay-oseq / replay-seq: an SA taken over from another implementation goes on where it stood. */
+    @Test
+    void replayStateCarriedOver() {
+        XfrmCore[] s = sites();
+        XfrmState base = sa(A, B, 0x1000, Lifetime.NONE);
+        XfrmState taken = new XfrmState(A, B, 0x2000, XfrmMode.TUNNEL, 2, base.suite(), KeyMaterial.parseHex(GCM_KEY), null, 64, false,
+                null, Lifetime.NONE, null, Mark.NONE, 0, null, 0, 41);
+        s[0].addState(taken);
+        s[0].flushPolicies();
+        s[0].addPolicy(policy(sel("10.1.0.0/16", "10.2.0.0/16"), XfrmDirection.OUT, 100, XfrmPolicy.Action.ALLOW,
+                new Template(A, B, 0, XfrmMode.TUNNEL, 2, false)));
+        PacketBuffer p = encrypt(s[0], packet("10.1.0.5", "10.2.0.7", 1));
+        assertEquals(42, io.netfence.packet.Bytes.u32(p.data, p.key.l4Offset + 4), "the first number after replay-oseq");
+        // The receiver was told it had seen up to 200: 42 is far below its window.
+        s[1].addState(new XfrmState(A, B, 0x2000, XfrmMode.TUNNEL, 2, base.suite(), KeyMaterial.parseHex(GCM_KEY), null, 64, false,
+                null, Lifetime.NONE, null, Mark.NONE, 0, null, 200, 0));
+        assertEquals(XfrmLayer.DROPPED, s[1].input(p));
+        assertEquals(DropReason.XFRM_REPLAY_WINDOW.ordinal(), p.dropReason);
+        assertThrows(XfrmException.class, () -> s[1].addState(new XfrmState(A, B, 0x3000, XfrmMode.TUNNEL, 2, base.suite(),
+                KeyMaterial.parseHex(GCM_KEY), null, 64, false, null, Lifetime.NONE, null, Mark.NONE, 0, null, 0, 1L << 32)),
+                "a 33-bit number without ESN");
+    }
 }
