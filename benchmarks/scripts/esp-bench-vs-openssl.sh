@@ -17,6 +17,11 @@ batch=$(mktemp --suffix .batch)
 data=$(mktemp -d)
 trap 'rm -rf "$batch" "$data"' EXIT
 sizes="64 512 1400 9000"
+# Warm-up runs first (results skipped): the JIT compiles the encrypt and decrypt paths.
+for dir in encrypt decrypt; do
+  echo "bench -j esp $suite $dir size 1414 workers $cores seconds 3" >> "$batch"
+done
+warmups=2
 for size in $sizes; do
   for dir in encrypt decrypt; do
     for w in 1 "$cores"; do
@@ -24,12 +29,26 @@ for size in $sizes; do
     done
   done
 done
+# OpenSSL's bytes/s on this VM moves by a third from one minute to the next: it is measured
+# before and twice after the Netfence runs, and the best of the three is the reference (the
+# ratio printed is then a lower bound).
+ossl_rate() { # SIZE -> bytes per second
+  openssl speed -seconds "$secs" -bytes "$1" -evp "$evp" 2>/dev/null | awk 'END { v = $NF; sub(/k$/, "", v); print v * 1000 }'
+}
+declare -A best
+for size in $sizes; do best[$size]=$(ossl_rate "$size"); done
 out=$("$top/netfence" --data "$data" -b "$batch")
+for round in 1 2; do
+  for size in $sizes; do
+    r=$(ossl_rate "$size")
+    best[$size]=$(awk -v a="${best[$size]}" -v b="$r" 'BEGIN { print (b > a ? b : a) }')
+  done
+done
 printf '%-6s %-8s %3s %8s %12s %12s %12s %7s\n' BYTES DIR WRK MPPS NETFENCE_MB/s OPENSSL_MB/s OPENSSL_Mops RATIO
-i=0
+i=$warmups
 mapfile -t lines <<<"$out"
 for size in $sizes; do
-  ossl=$(openssl speed -seconds "$secs" -bytes "$size" -evp "$evp" 2>/dev/null | awk 'END { v = $NF; sub(/k$/, "", v); print v * 1000 }')
+  ossl=${best[$size]}
   for dir in encrypt decrypt; do
     for w in 1 "$cores"; do
       mpps=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["total"]["mpps"])' "${lines[$i]}")
@@ -39,4 +58,4 @@ for size in $sizes; do
     done
   done
 done
-echo "(openssl speed -evp $evp runs one thread; RATIO = Netfence inner bytes/s over openssl's, = ops/s ratio at the same size)"
+echo "(openssl speed -evp $evp runs one thread, best of three runs; RATIO = Netfence inner bytes/s over openssl's, = ops/s ratio at the same size)"
