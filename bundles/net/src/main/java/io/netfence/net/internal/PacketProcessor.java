@@ -671,8 +671,7 @@ final class PacketProcessor {
                 drop(p, R_NOT_FOR_US);
                 return;
             }
-            if (xfrm != null && !xfrm.inboundAllowed(p, true)) {
-                drop(p, p.dropReason);
+            if (xfrm != null && !xfrmInboundAllowed(p, true)) {
                 return;
             }
             if (Ipv4.ttl(b, l3) <= 1) {
@@ -680,15 +679,8 @@ final class PacketProcessor {
                 return;
             }
         }
-        if (xfrm != null || out.xfrmIfId != 0) {
-            int sa = xfrmOutputLookup(p, out);
-            if (sa == XfrmLayer.DROPPED) {
-                return;
-            }
-            if (sa >= 0) {
-                xfrmOutput(p, out, sa, total, generated);
-                return;
-            }
+        if ((xfrm != null || out.xfrmIfId != 0) && xfrmOutput(p, out, total, generated)) {
+            return;
         }
         if (!generated) {
             if (total > out.mtu) {
@@ -717,11 +709,7 @@ final class PacketProcessor {
             drop(p, R_UNSUPPORTED_PROTOCOL);
             return;
         }
-        if (xfrm != null && (k.ipProto == Ipv4.PROTO_ESP || k.ipProto == Udp.PROTO) && xfrmInput(p)) {
-            return;
-        }
-        if (xfrm != null && !xfrm.inboundAllowed(p, false)) {
-            drop(p, p.dropReason);
+        if (xfrm != null && xfrmLocal(p)) {
             return;
         }
         if (!FlowDissector.l4ChecksumValid(p)) {
@@ -897,6 +885,44 @@ final class PacketProcessor {
         return null;
     }
 
+    /**
+     * A packet addressed to the appliance: ESP (or ESP in UDP) goes to IPsec input; anything else
+     * must pass the in policies. True when IPsec took the packet (decrypted and re-input, dropped,
+     * or consumed).
+     */
+    private boolean xfrmLocal(PacketBuffer p) {
+        int proto = p.key.ipProto;
+        if ((proto == Ipv4.PROTO_ESP || proto == Udp.PROTO) && xfrmInput(p)) {
+            return true;
+        }
+        return !xfrmInboundAllowed(p, false);
+    }
+
+    /** The in (local) or fwd policy check; a refused packet is dropped and counted here. */
+    private boolean xfrmInboundAllowed(PacketBuffer p, boolean forward) {
+        if (xfrm.inboundAllowed(p, forward)) {
+            return true;
+        }
+        drop(p, p.dropReason);
+        return false;
+    }
+
+    /**
+     * Output policies for a routed packet: true when IPsec took it (protected and the outer packet
+     * routed, or dropped); false when it goes on in clear.
+     */
+    private boolean xfrmOutput(PacketBuffer p, PortView out, int size, boolean generated) {
+        int sa = xfrmOutputLookup(p, out);
+        if (sa == XfrmLayer.DROPPED) {
+            return true;
+        }
+        if (sa >= 0) {
+            protectAndRoute(p, out, sa, size, generated);
+            return true;
+        }
+        return false;
+    }
+
     /** The output policy lookup: an SA handle, PASS, or DROPPED (counted here). */
     private int xfrmOutputLookup(PacketBuffer p, PortView out) {
         if (xfrm == null) {
@@ -915,7 +941,7 @@ final class PacketProcessor {
      * Protects a routed packet and routes the outer one. The MTU that counts is the route's minus
      * what ESP adds (Linux's xfrm bundle MTU), so the sender learns a size that fits once encrypted.
      */
-    private void xfrmOutput(PacketBuffer p, PortView out, int sa, int size, boolean generated) {
+    private void protectAndRoute(PacketBuffer p, PortView out, int sa, int size, boolean generated) {
         boolean v6 = p.key.ipVersion == 6;
         byte[] b = p.data;
         int l3 = p.key.l3Offset;
@@ -1100,8 +1126,7 @@ final class PacketProcessor {
                 icmp6Error(p, Icmpv6.TYPE_DEST_UNREACH, ICMPV6_BEYOND_SCOPE, 0, R_MARTIAN, false);
                 return;
             }
-            if (xfrm != null && !xfrm.inboundAllowed(p, true)) {
-                drop(p, p.dropReason);
+            if (xfrm != null && !xfrmInboundAllowed(p, true)) {
                 return;
             }
             if (Ipv6.hopLimit(b, l3) <= 1) {
@@ -1109,15 +1134,8 @@ final class PacketProcessor {
                 return;
             }
         }
-        if (xfrm != null || out.xfrmIfId != 0) {
-            int sa = xfrmOutputLookup(p, out);
-            if (sa == XfrmLayer.DROPPED) {
-                return;
-            }
-            if (sa >= 0) {
-                xfrmOutput(p, out, sa, size, generated);
-                return;
-            }
+        if ((xfrm != null || out.xfrmIfId != 0) && xfrmOutput(p, out, size, generated)) {
+            return;
         }
         if (!generated) {
             if (size > out.mtu) {
@@ -1141,11 +1159,7 @@ final class PacketProcessor {
             drop(p, R_UNSUPPORTED_PROTOCOL);
             return;
         }
-        if (xfrm != null && (k.ipProto == Ipv4.PROTO_ESP || k.ipProto == Udp.PROTO) && xfrmInput(p)) {
-            return;
-        }
-        if (xfrm != null && !xfrm.inboundAllowed(p, false)) {
-            drop(p, p.dropReason);
+        if (xfrm != null && xfrmLocal(p)) {
             return;
         }
         if (!FlowDissector.l4ChecksumValid(p)) {
