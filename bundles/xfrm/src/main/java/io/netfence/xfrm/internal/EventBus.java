@@ -21,6 +21,7 @@ final class EventBus {
     private final List<Consumer<XfrmEvent>> listeners = new CopyOnWriteArrayList<>();
     private final LinkedBlockingQueue<XfrmEvent> queue = new LinkedBlockingQueue<>(MAX_BACKLOG);
     private final Thread thread;
+    /** Events dropped because the backlog was full (written by publishers, read for the log only). */
     private volatile long lost;
 
     EventBus() {
@@ -29,18 +30,14 @@ final class EventBus {
     }
 
     void publish(XfrmEvent event) {
-        if (!listeners.isEmpty() && !queue.offer(event)) {
-            lost++;
+        if (!listeners.isEmpty() && !queue.offer(event) && lost++ % 1000 == 0) {
+            LOG.warn("xfrm monitors are {} events behind: {} events dropped so far", MAX_BACKLOG, lost);
         }
     }
 
     AutoCloseable subscribe(Consumer<XfrmEvent> listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
-    }
-
-    long lost() {
-        return lost;
     }
 
     void close() {

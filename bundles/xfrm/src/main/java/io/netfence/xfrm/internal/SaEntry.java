@@ -1,6 +1,5 @@
 package io.netfence.xfrm.internal;
 
-import io.netfence.packet.IpAddress;
 import io.netfence.xfrm.api.Lifetime;
 import io.netfence.xfrm.api.SaCounters;
 import io.netfence.xfrm.api.XfrmState;
@@ -102,9 +101,5 @@ final class SaEntry {
     synchronized SaCounters counters() {
         return new SaCounters(bytes + fastBytes.sum(), packets + fastPackets.sum(), replayWindowDrops, replayDrops, authFailed, badTrailer, badLength, exhausted,
                 notDurable).plus(offloaded.deviceCounters());
-    }
-
-    boolean isDestination(IpAddress a) {
-        return a.hi() == dstHi && a.lo() == dstLo;
     }
 }

@@ -459,6 +459,8 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     }
 
     private XfrmStateInfo info(SaEntry e) {
+        // xdo_dev_state_update_stats: a device folds in what it counted before the SA is read.
+        e.provider.stateUpdateStats(e.offloaded);
         synchronized (e) {
             long[] bitmap = e.context.inbound().snapshot();
             return new XfrmStateInfo(e.state, e.counters(), e.addTime, e.useTime, e.context.outbound().last(),
