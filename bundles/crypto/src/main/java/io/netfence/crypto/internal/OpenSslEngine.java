@@ -17,9 +17,10 @@ import org.osgi.service.component.annotations.Component;
 
 /**
  * The system's OpenSSL (libcrypto.so.3) through the FFM API: the same assembly OpenSSL uses for
- * itself, called per packet without allocating (the payload goes through a native buffer of the
- * transform's own). One EVP context per transform and direction, keyed once; per packet only the
- * IV is set. The crypto is OpenSSL's, not ours: this class only binds the calls.
+ * itself, called per packet without allocating and without copying the payload (libcrypto reads
+ * and writes the packet buffer itself, through critical downcalls with heap access). One EVP
+ * context per transform and direction, keyed once; per packet only the IV is set. The crypto is
+ * OpenSSL's, not ours: this class only binds the calls.
  */
 @Component(service = CryptoEngine.class, immediate = true, property = CryptoEngine.NAME_PROPERTY + "=" + OpenSslEngine.NAME)
 public final class OpenSslEngine implements CryptoEngine {
@@ -84,9 +85,7 @@ public final class OpenSslEngine implements CryptoEngine {
 
     /**
      * One EVP_CIPHER_CTX with its key, set up for a 12-byte nonce (AEADs) or without padding (CBC,
-     * ECB), and native buffers of its own: the packet is copied in and out around each call, which
-     * costs a memcpy but nothing on the heap (Java arrays handed to native code make the JIT allocate
-     * a segment per call).
+     * ECB), with small native buffers of its own (IV, AAD, tag); the payload stays in the packet.
      */
     private static final class Ctx {
         final MemorySegment ctx;
@@ -142,19 +141,27 @@ public final class OpenSslEngine implements CryptoEngine {
             }
         }
 
-        /** Processes {@code in[inOff, inOff + length)} into {@code out[outOff...]}; they may be the same bytes. */
+        /**
+         * Processes {@code in[inOff, inOff + length)} into {@code out[outOff...]}; they may be the
+         * same bytes. The Java arrays go to libcrypto as they are (a critical call with heap access:
+         * the GC waits for it, microseconds), through heap segments kept per (array, offset): the
+         * dataplane reuses its packet buffers, so after the first batches nothing is made per call
+         * and nothing is copied.
+         */
         void update(byte[] out, int outOff, byte[] in, int inOff, int length) {
             if (length > MAX_DATA) {
                 throw new IllegalStateException("ESP payload of " + length + " bytes exceeds " + MAX_DATA);
             }
-            MemorySegment.copy(in, inOff, data, ValueLayout.JAVA_BYTE, 0, length);
+            MemorySegment src = slices.at(in, inOff);
+            MemorySegment dst = out == in && outOff == inOff ? src : slices.at(out, outOff);
             try {
-                check((int) NATIVE.update.invokeExact(ctx, data, outLength, data, length), "EVP_CipherUpdate");
+                check((int) NATIVE.updateHeap.invokeExact(ctx, dst, outLength, src, length), "EVP_CipherUpdate");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
-            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, 0, out, outOff, length);
         }
+
+        private final HeapSlices slices = new HeapSlices();
 
         /** 1 if the final step (the tag check, when decrypting) succeeded; stream modes write nothing here. */
         int finish() {
@@ -245,9 +252,9 @@ public final class OpenSslEngine implements CryptoEngine {
     /** HMAC through the HMAC_CTX API (deprecated in OpenSSL 3 but kept, and the simplest to bind). */
     private static final class Hmac implements Primitives.Mac {
         private final MemorySegment ctx;
-        private final NativeBlock block = new NativeBlock(4 + MAX_DATA + 64 + 128 + 4 * 16);
+        private final NativeBlock block = new NativeBlock(4 + 64 + 128 + 4 * 16);
         private final MemorySegment length = block.slice(4);
-        private final MemorySegment data = block.slice(MAX_DATA);
+        private final HeapSlices slices = new HeapSlices();
         private final MemorySegment digest = block.slice(64);
         private final MemorySegment keyBuffer = block.slice(128);
 
@@ -273,12 +280,9 @@ public final class OpenSslEngine implements CryptoEngine {
 
         @Override
         public void update(byte[] b, int off, int len) {
-            if (len > MAX_DATA) {
-                throw new IllegalStateException("HMAC input of " + len + " bytes exceeds " + MAX_DATA);
-            }
-            MemorySegment.copy(b, off, data, ValueLayout.JAVA_BYTE, 0, len);
             try {
-                check((int) NATIVE.hmacUpdate.invokeExact(ctx, data, (long) len), "HMAC_Update");
+                // The packet itself, as for the cipher: a cached heap segment, no copy.
+                check((int) NATIVE.hmacUpdateHeap.invokeExact(ctx, slices.at(b, off), (long) len), "HMAC_Update");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -312,6 +316,29 @@ public final class OpenSslEngine implements CryptoEngine {
             }
             int n = length.get(ValueLayout.JAVA_INT, 0);
             MemorySegment.copy(digest, ValueLayout.JAVA_BYTE, 0, out, off, n);
+        }
+    }
+
+    /**
+     * Heap segments over {@code array[offset...]}, cached direct-mapped by (array, offset) so that
+     * a packet buffer seen again costs a lookup, not an allocation. One per context, one thread.
+     */
+    private static final class HeapSlices {
+        private static final int SIZE = 512;
+        private final byte[][] arrays = new byte[SIZE][];
+        private final int[] offsets = new int[SIZE];
+        private final MemorySegment[] slices = new MemorySegment[SIZE];
+
+        MemorySegment at(byte[] array, int offset) {
+            int i = (System.identityHashCode(array) * 0x9E3779B9 + offset * 31) >>> 23;
+            if (arrays[i] == array && offsets[i] == offset) {
+                return slices[i];
+            }
+            MemorySegment s = MemorySegment.ofArray(array).asSlice(offset);
+            arrays[i] = array;
+            offsets[i] = offset;
+            slices[i] = s;
+            return s;
         }
     }
 
@@ -385,11 +412,12 @@ public final class OpenSslEngine implements CryptoEngine {
         MethodHandle cipherInit;
         MethodHandle ctrl;
         MethodHandle update;
+        MethodHandle updateHeap;
+        MethodHandle hmacUpdateHeap;
         MethodHandle cipherFinal;
         MethodHandle setPadding;
         MethodHandle hmacNew;
         MethodHandle hmacInit;
-        MethodHandle hmacUpdate;
         MethodHandle hmacFinal;
         MethodHandle sha256;
         MethodHandle sha384;
@@ -424,11 +452,14 @@ public final class OpenSslEngine implements CryptoEngine {
             cipherInit = fn("EVP_CipherInit_ex", FunctionDescriptor.of(i, a, a, a, a, a, i), true);
             ctrl = fn("EVP_CIPHER_CTX_ctrl", FunctionDescriptor.of(i, a, i, i, a), true);
             update = fn("EVP_CipherUpdate", FunctionDescriptor.of(i, a, a, a, a, i), true);
+            updateHeap = linker.downcallHandle(lib.find("EVP_CipherUpdate").orElseThrow(), FunctionDescriptor.of(i, a, a, a, a, i),
+                    Linker.Option.critical(true));
             cipherFinal = fn("EVP_CipherFinal_ex", FunctionDescriptor.of(i, a, a, a), true);
             setPadding = fn("EVP_CIPHER_CTX_set_padding", FunctionDescriptor.of(i, a, i), false);
             hmacNew = fn("HMAC_CTX_new", FunctionDescriptor.of(a), false);
             hmacInit = fn("HMAC_Init_ex", FunctionDescriptor.of(i, a, a, i, a, a), true);
-            hmacUpdate = fn("HMAC_Update", FunctionDescriptor.of(i, a, a, ValueLayout.JAVA_LONG), true);
+            hmacUpdateHeap = linker.downcallHandle(lib.find("HMAC_Update").orElseThrow(),
+                    FunctionDescriptor.of(i, a, a, ValueLayout.JAVA_LONG), Linker.Option.critical(true));
             hmacFinal = fn("HMAC_Final", FunctionDescriptor.of(i, a, a, a), true);
             sha256 = fn("EVP_sha256", FunctionDescriptor.of(a), false);
             sha384 = fn("EVP_sha384", FunctionDescriptor.of(a), false);
