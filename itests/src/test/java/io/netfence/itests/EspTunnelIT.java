@@ -62,8 +62,12 @@ public class EspTunnelIT {
         return Appliance.options("esp-tunnel");
     }
 
-    /** One site's configuration; {@code me} is 1 (A) or 2 (B). */
-    static List<String> site(int me, String lan, String lanTap, String wan, String wanTap) {
+    /**
+     * One site's configuration; {@code me} is 1 (A) or 2 (B). Policy-based: the out policy picks
+     * the traffic between the two LANs. Route-based: an xfrm interface ipsec0 with if_id 81, a
+     * route into it, and SAs and catch-all policies with that if_id.
+     */
+    static List<String> site(int me, String lan, String lanTap, String wan, String wanTap, boolean routeBased) {
         int peer = 3 - me;
         String self = "172.31.81." + me;
         String other = "172.31.81." + peer;
@@ -73,6 +77,27 @@ public class EspTunnelIT {
         String theirs = "10.81." + peer + ".0/24";
         String outReqid = me == 1 ? "81" : "82";
         String inReqid = me == 1 ? "82" : "81";
+        if (routeBased) {
+            String any = "src 0.0.0.0/0 dst 0.0.0.0/0 ";
+            return List.of(
+                    "ip link add " + lan + " type tap ifname " + lanTap,
+                    "ip link add " + wan + " type tap ifname " + wanTap,
+                    "ip link add ipsec0 type xfrm dev " + wan + " if_id 81",
+                    "ip addr add 10.81." + me + ".1/24 dev " + lan,
+                    "ip addr add " + self + "/24 dev " + wan,
+                    "ip link set " + lan + " up",
+                    "ip link set " + wan + " up",
+                    "ip link set ipsec0 up",
+                    "ip route add " + theirs + " dev ipsec0",
+                    "ip xfrm state add " + ab + " replay-window 128 if_id 81",
+                    "ip xfrm state add " + ba + " replay-window 128 if_id 81",
+                    "ip xfrm policy add " + any + "dir out if_id 81 tmpl src " + self + " dst " + other
+                            + " proto esp reqid " + outReqid + " mode tunnel",
+                    "ip xfrm policy add " + any + "dir fwd if_id 81 tmpl src " + other + " dst " + self
+                            + " proto esp reqid " + inReqid + " mode tunnel",
+                    "ip xfrm policy add " + any + "dir in if_id 81 tmpl src " + other + " dst " + self
+                            + " proto esp reqid " + inReqid + " mode tunnel");
+        }
         return List.of(
                 "ip link add " + lan + " type tap ifname " + lanTap,
                 "ip link add " + wan + " type tap ifname " + wanTap,
@@ -97,15 +122,20 @@ public class EspTunnelIT {
         assumeTrue("needs tshark", Files.isExecutable(Path.of("/usr/bin/tshark")));
         cleanUp();
         work = Path.of(System.getProperty("netfence.itest.work"));
+    }
+
+    /** Both sites up, the WAN bridged, the hosts attached. */
+    private void start(boolean routeBased) throws Exception {
         try (Shell sh = new Shell(processor)) {
-            for (String line : site(1, "lana", "nfea0", "wana", "nfewa0")) {
+            for (String line : site(1, "lana", "nfea0", "wana", "nfewa0", routeBased)) {
                 sh.run(line);
             }
         }
         // Site B: the same distribution in a second JVM, headless, configured by a batch file.
         Path batch = work.resolve("site-b.batch");
-        Files.write(batch, site(2, "lanb", "nfeb0", "wanb", "nfewb0"));
+        Files.write(batch, site(2, "lanb", "nfeb0", "wanb", "nfewb0", routeBased));
         Path data = work.resolve("site-b-data");
+        deleteTree(data);
         Files.createDirectories(data);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         siteB = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
@@ -152,12 +182,13 @@ public class EspTunnelIT {
             if (!siteB.waitFor(20, TimeUnit.SECONDS)) {
                 siteB.destroyForcibly();
             }
+            siteB = null;
         }
         if (xfrm != null) {
             xfrm.flushPolicies();
             xfrm.flushStates();
         }
-        for (String link : new String[] {"lana", "wana"}) {
+        for (String link : new String[] {"ipsec0", "lana", "wana"}) {
             if (net.links().stream().anyMatch(l -> l.name().equals(link))) {
                 net.deleteLink(link);
             }
@@ -167,8 +198,28 @@ public class EspTunnelIT {
         }
     }
 
+    private static void deleteTree(Path p) throws java.io.IOException {
+        if (Files.exists(p)) {
+            try (var walk = Files.walk(p)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    public void routeBasedHostsPingAndTransferThroughXfrmInterfaces() throws Exception {
+        start(true);
+        Host.must(30, "ip", "netns", "exec", NS_A, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.81.2.2");
+        Host.must(30, "ip", "netns", "exec", NS_B, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.81.1.2");
+        Host.tcpTransfer(NS_B, "10.81.2.2", 5082, NS_A, null, 2);
+        var stats = net.link("ipsec0").stats();
+        assertTrue("routed into ipsec0: " + stats, stats.txPackets() > 1000);
+        assertTrue("decrypted on ipsec0 (the ACKs and replies): " + stats, stats.rxPackets() > 100);
+    }
+
     @Test
     public void hostsPingAndTransferTenMegabytesThroughTheTunnel() throws Exception {
+        start(false);
         Path pcap = work.resolve("wan.pcap");
         capture = Host.start("ip", "netns", "exec", NS_WAN, "tcpdump", "-i", "br0", "-U", "--immediate-mode", "-w", pcap.toString(),
                 "-c", "10", "esp");
