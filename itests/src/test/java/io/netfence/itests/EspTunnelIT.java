@@ -135,7 +135,7 @@ public class EspTunnelIT {
         Path batch = work.resolve("site-b.batch");
         Files.write(batch, site(2, "lanb", "nfeb0", "wanb", "nfewb0", routeBased));
         Path data = work.resolve("site-b-data");
-        deleteTree(data);
+        Appliance.deleteTree(data);
         Files.createDirectories(data);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         siteB = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
@@ -195,14 +195,6 @@ public class EspTunnelIT {
         }
         for (String ns : new String[] {NS_A, NS_B, NS_WAN}) {
             Host.run(10, "ip", "netns", "del", ns);
-        }
-    }
-
-    private static void deleteTree(Path p) throws java.io.IOException {
-        if (Files.exists(p)) {
-            try (var walk = Files.walk(p)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
         }
     }
 

@@ -62,10 +62,23 @@ final class SaEntry {
                 || l.hardPackets() != Lifetime.INF;
     }
 
-    /** Counts a packet of an SA without byte or packet limits: no monitor. */
-    void countFast(int length) {
+    /** Counts a packet of an SA without byte or packet limits: no monitor; the clock is read once, at first use. */
+    void countFast(int length, java.util.function.LongSupplier clockSeconds) {
         fastBytes.add(length);
         fastPackets.increment();
+        if (useTime == 0) {
+            useTime = clockSeconds.getAsLong();
+        }
+    }
+
+    /** {@link #admit()} under the monitor for an SA with byte or packet limits; true at once for one without. */
+    boolean admitUnderLimits() {
+        if (!countLimited) {
+            return true;
+        }
+        synchronized (this) {
+            return admit();
+        }
     }
 
     boolean usable() {

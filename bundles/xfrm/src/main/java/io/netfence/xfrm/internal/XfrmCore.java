@@ -938,21 +938,14 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             System.arraycopy(b, l3, b, l3 + shift, length);
             l3 += shift;
         }
-        if (e.countLimited) {
-            synchronized (e) {
-                if (!e.admit()) {
-                    return drop(p, R_EXPIRED);
-                }
-            }
+        if (!e.admitUnderLimits()) {
+            return drop(p, R_EXPIRED);
         }
         // The crypto runs outside the SA's monitor: workers seal one SA's packets in parallel (the
         // backend gives each thread its own transform; sequence numbers are taken atomically).
         int r = o.encapsulate(b, l3, length);
         if (r >= 0 && !e.countLimited) {
-            e.countFast(length);
-            if (e.useTime == 0) {
-                e.useTime = clockSeconds.getAsLong();
-            }
+            e.countFast(length, clockSeconds);
         }
         if (r < 0 || e.countLimited) {
             synchronized (e) {
@@ -1032,20 +1025,13 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         }
         int l3 = k.l3Offset;
         int length = end - l3;
-        if (e.countLimited) {
-            synchronized (e) {
-                if (!e.admit()) {
-                    return drop(p, R_EXPIRED);
-                }
-            }
+        if (!e.admitUnderLimits()) {
+            return drop(p, R_EXPIRED);
         }
         // Outside the monitor, like encapsulation; the replay window re-checks when it accepts.
         int r = e.offloaded.decapsulate(b, l3, esp, length);
         if (r >= 0 && !e.countLimited) {
-            e.countFast(length);
-            if (e.useTime == 0) {
-                e.useTime = clockSeconds.getAsLong();
-            }
+            e.countFast(length, clockSeconds);
         } else {
             synchronized (e) {
                 countInput(e, r, length);
