@@ -46,18 +46,9 @@ public class CryptoBench {
     private int length;
     private long sequence;
 
-    static EspSuite suite(String name) {
-        return switch (name) {
-            case "aes-128-gcm" -> EspSuite.aead("rfc4106(gcm(aes))", 160, 128);
-            case "chacha20-poly1305" -> EspSuite.aead("rfc7539esp(chacha20,poly1305)", 288, 128);
-            case "aes-128-cbc-hmac-sha256" -> EspSuite.encAuth("cbc(aes)", 128, "hmac(sha256)", 128);
-            default -> throw new IllegalArgumentException(name);
-        };
-    }
-
     @Setup
     public void setUp() throws Exception {
-        EspSuite s = suite(suite);
+        EspSuite s = EspSuite.named(suite);
         String type = switch (engine) {
             case "jce" -> "JceEngine";
             case "bc" -> "BcEngine";

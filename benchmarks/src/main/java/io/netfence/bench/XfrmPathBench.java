@@ -93,7 +93,7 @@ public class XfrmPathBench {
 
     @Setup
     public void setUp() throws Exception {
-        EspSuite s = CryptoBench.suite(suite);
+        EspSuite s = EspSuite.named(suite);
         sender = core(engine);
         receiver = core(engine);
         sender.addState(sa(s, 64));

@@ -185,6 +185,23 @@ public record EspSuite(Cipher cipher, int keyBits, Auth auth, int icvBits) {
         return new EspSuite(c, keyBits, a, icvBits);
     }
 
+    /**
+     * A suite by the name {@code openssl speed -evp} gives its cipher, as the benchmarks and
+     * {@code bench esp} take it: {@code aes-128-gcm}, {@code aes-256-gcm},
+     * {@code chacha20-poly1305} (16-byte ICVs) or {@code aes-128-cbc-hmac-sha256} (RFC 4868's
+     * 128-bit truncation). Throws CryptoException for another name.
+     */
+    public static EspSuite named(String name) {
+        return switch (name) {
+            case "aes-128-gcm" -> aead("rfc4106(gcm(aes))", 160, 128);
+            case "aes-256-gcm" -> aead("rfc4106(gcm(aes))", 288, 128);
+            case "chacha20-poly1305" -> aead("rfc7539esp(chacha20,poly1305)", 288, 128);
+            case "aes-128-cbc-hmac-sha256" -> encAuth("cbc(aes)", 128, "hmac(sha256)", 128);
+            default -> throw new CryptoException("suite \"" + name + "\": expected aes-128-gcm, aes-256-gcm, chacha20-poly1305"
+                    + " or aes-128-cbc-hmac-sha256");
+        };
+    }
+
     /** Bytes of encryption key material, the AEAD salt included. */
     public int encKeyBytes() {
         return keyBits / 8 + (cipher.aead() ? SALT_BYTES : 0);

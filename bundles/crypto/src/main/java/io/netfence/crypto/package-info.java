@@ -6,7 +6,7 @@
  * provider and Bouncy Castle, chosen per algorithm.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.netfence.crypto;
 
 import org.osgi.annotation.bundle.Export;

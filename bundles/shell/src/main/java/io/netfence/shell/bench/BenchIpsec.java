@@ -42,17 +42,7 @@ final class BenchIpsec {
     BenchIpsec(Object service, String suiteName) {
         this.xfrm = (XfrmService) service;
         this.name = suiteName;
-        this.suite = suite(suiteName);
-    }
-
-    static EspSuite suite(String name) {
-        return switch (name) {
-            case "aes-128-gcm" -> EspSuite.aead("rfc4106(gcm(aes))", 160, 128);
-            case "aes-256-gcm" -> EspSuite.aead("rfc4106(gcm(aes))", 288, 128);
-            case "chacha20-poly1305" -> EspSuite.aead("rfc7539esp(chacha20,poly1305)", 288, 128);
-            case "aes-128-cbc-hmac-sha256" -> EspSuite.encAuth("cbc(aes)", 128, "hmac(sha256)", 128);
-            default -> throw new IllegalArgumentException(name);
-        };
+        this.suite = EspSuite.named(suiteName);
     }
 
     String suiteName() {

@@ -92,11 +92,11 @@ public final class CryptoCommand {
 
     /** A suite of the cipher to ask engines about: the common key size and a 16-byte ICV. */
     static EspSuite typical(EspSuite.Cipher c) {
-        return switch (c) {
-            case AES_GCM -> EspSuite.aead("rfc4106(gcm(aes))", 160, 128);
-            case CHACHA20_POLY1305 -> EspSuite.aead("rfc7539esp(chacha20,poly1305)", 288, 128);
-            case AES_CBC -> EspSuite.encAuth("cbc(aes)", 128, "hmac(sha256)", 128);
-        };
+        return EspSuite.named(switch (c) {
+            case AES_GCM -> "aes-128-gcm";
+            case CHACHA20_POLY1305 -> "chacha20-poly1305";
+            case AES_CBC -> "aes-128-cbc-hmac-sha256";
+        });
     }
 
     private static String engine(SoftwareXfrmProvider sw, Args args) {
