@@ -16,23 +16,21 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 public class BenchShell {
     private final BenchCommand bench;
     /** The XfrmService for bench esp, held as an Object: the xfrm API is an optional import. */
-    private volatile Object xfrm;
+    private final OptionalService xfrm = new OptionalService();
 
     @Activate
     public BenchShell(@Reference NetService net) {
-        this.bench = new BenchCommand(net, () -> xfrm);
+        this.bench = new BenchCommand(net, xfrm);
     }
 
     @Reference(service = XfrmService.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             unbind = "unbindXfrm")
-    synchronized void bindXfrm(Object service) {
-        xfrm = service;
+    void bindXfrm(Object service) {
+        xfrm.bind(service);
     }
 
-    synchronized void unbindXfrm(Object service) {
-        if (xfrm == service) {
-            xfrm = null;
-        }
+    void unbindXfrm(Object service) {
+        xfrm.unbind(service);
     }
 
     @Descriptor("measure forwarding in Mpps with generated traffic: bench [pps RATE] [count N] [size BYTES]"

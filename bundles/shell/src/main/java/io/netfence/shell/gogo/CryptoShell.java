@@ -15,23 +15,17 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 @Component(service = Object.class, immediate = true, property = {
         "osgi.command.scope=netfence", "osgi.command.function=crypto"})
 public class CryptoShell {
-    private final CryptoCommand crypto = new CryptoCommand(this::software);
-    private volatile Object software;
+    private final OptionalService software = new OptionalService();
+    private final CryptoCommand crypto = new CryptoCommand(software);
 
     @Reference(service = SoftwareXfrmProvider.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             unbind = "unbindSoftware")
-    synchronized void bindSoftware(Object service) {
-        software = service;
+    void bindSoftware(Object service) {
+        software.bind(service);
     }
 
-    synchronized void unbindSoftware(Object service) {
-        if (software == service) {
-            software = null;
-        }
-    }
-
-    private Object software() {
-        return software;
+    void unbindSoftware(Object service) {
+        software.unbind(service);
     }
 
     @Descriptor("show or choose the ESP crypto engine per cipher: crypto [-j] { show | engine CIPHER ENGINE|auto | help }")

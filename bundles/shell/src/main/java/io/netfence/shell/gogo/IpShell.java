@@ -29,28 +29,21 @@ import org.osgi.service.component.annotations.ReferencePolicy;
         "osgi.command.scope=netfence", "osgi.command.function=ip"})
 public class IpShell {
     private final IpCommand ip;
-    private volatile Object xfrm;
+    private final OptionalService xfrm = new OptionalService();
 
     @Activate
     public IpShell(@Reference NetService net) {
-        this.ip = new IpCommand(net, this::xfrm);
+        this.ip = new IpCommand(net, xfrm);
     }
 
     @Reference(service = XfrmService.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             unbind = "unbindXfrm")
-    synchronized void bindXfrm(Object service) {
-        xfrm = service;
+    void bindXfrm(Object service) {
+        xfrm.bind(service);
     }
 
-    /** Called after the bind of a replacement, if any: only the service being removed is dropped. */
-    synchronized void unbindXfrm(Object service) {
-        if (xfrm == service) {
-            xfrm = null;
-        }
-    }
-
-    private Object xfrm() {
-        return xfrm;
+    void unbindXfrm(Object service) {
+        xfrm.unbind(service);
     }
 
     @Descriptor("configure links, addresses, routes, neighbours and IPsec (xfrm) as iproute2 does: ip [OPTIONS] OBJECT"
