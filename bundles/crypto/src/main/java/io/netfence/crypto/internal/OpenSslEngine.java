@@ -29,6 +29,16 @@ public final class OpenSslEngine implements CryptoEngine {
     static final int MAX_DATA = 16 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Native NATIVE = Native.load();
+    // The per-packet calls as constants of their own: the JIT inlines a downcall only through a
+    // static final handle, not through a field of an object (null when libcrypto is missing).
+    private static final MethodHandle CIPHER_INIT = NATIVE.cipherInit;
+    private static final MethodHandle CTRL = NATIVE.ctrl;
+    private static final MethodHandle UPDATE = NATIVE.update;
+    private static final MethodHandle UPDATE_HEAP = NATIVE.updateHeap;
+    private static final MethodHandle CIPHER_FINAL = NATIVE.cipherFinal;
+    private static final MethodHandle HMAC_INIT = NATIVE.hmacInit;
+    private static final MethodHandle HMAC_UPDATE_HEAP = NATIVE.hmacUpdateHeap;
+    private static final MethodHandle HMAC_FINAL = NATIVE.hmacFinal;
 
     @Override
     public String name() {
@@ -93,9 +103,10 @@ public final class OpenSslEngine implements CryptoEngine {
          * Native memory of its own, from malloc rather than an arena: such a segment has no session
          * to acquire and release around every call; {@link #free} gives it back, zeroed.
          */
-        final NativeBlock block = new NativeBlock(4 + MAX_DATA + 16 + 64 + 16 + 64 + 6 * 16);
+        final NativeBlock block = new NativeBlock(4 + 64 + 16 + 64 + 16 + 64 + 6 * 16);
         final MemorySegment outLength = block.slice(4);
-        final MemorySegment data = block.slice(MAX_DATA);
+        /** EVP_CipherFinal_ex's output: nothing for GCM, ChaCha20 and unpadded CBC, but it wants a place. */
+        final MemorySegment data = block.slice(64);
         final MemorySegment iv = block.slice(16);
         final MemorySegment aad = block.slice(64);
         final MemorySegment tag = block.slice(16);
@@ -105,15 +116,15 @@ public final class OpenSslEngine implements CryptoEngine {
             int enc = encrypt ? 1 : 0;
             try {
                 ctx = (MemorySegment) NATIVE.ctxNew.invokeExact();
-                check((int) NATIVE.cipherInit.invokeExact(ctx, cipher, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, enc),
+                check((int) CIPHER_INIT.invokeExact(ctx, cipher, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, enc),
                         "EVP_CipherInit_ex");
                 if (noPadding) {
                     check((int) NATIVE.setPadding.invokeExact(ctx, 0), "EVP_CIPHER_CTX_set_padding");
                 } else {
-                    check((int) NATIVE.ctrl.invokeExact(ctx, Native.SET_IVLEN, 12, MemorySegment.NULL), "EVP_CTRL_AEAD_SET_IVLEN");
+                    check((int) CTRL.invokeExact(ctx, Native.SET_IVLEN, 12, MemorySegment.NULL), "EVP_CTRL_AEAD_SET_IVLEN");
                 }
                 MemorySegment.copy(key, 0, this.key, ValueLayout.JAVA_BYTE, 0, key.length);
-                check((int) NATIVE.cipherInit.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, this.key, MemorySegment.NULL, enc),
+                check((int) CIPHER_INIT.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, this.key, MemorySegment.NULL, enc),
                         "EVP_CipherInit_ex (key)");
                 this.key.fill((byte) 0);
             } catch (Throwable t) {
@@ -125,7 +136,7 @@ public final class OpenSslEngine implements CryptoEngine {
         void start(byte[] ivSource, int ivOffset, int ivLength, boolean encrypt) {
             MemorySegment.copy(ivSource, ivOffset, iv, ValueLayout.JAVA_BYTE, 0, ivLength);
             try {
-                check((int) NATIVE.cipherInit.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, iv,
+                check((int) CIPHER_INIT.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, iv,
                         encrypt ? 1 : 0), "EVP_CipherInit_ex (iv)");
             } catch (Throwable t) {
                 throw rethrow(t);
@@ -135,7 +146,7 @@ public final class OpenSslEngine implements CryptoEngine {
         void aad(byte[] source, int length) {
             MemorySegment.copy(source, 0, aad, ValueLayout.JAVA_BYTE, 0, length);
             try {
-                check((int) NATIVE.update.invokeExact(ctx, MemorySegment.NULL, outLength, aad, length), "EVP_CipherUpdate (aad)");
+                check((int) UPDATE.invokeExact(ctx, MemorySegment.NULL, outLength, aad, length), "EVP_CipherUpdate (aad)");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -152,21 +163,19 @@ public final class OpenSslEngine implements CryptoEngine {
             if (length > MAX_DATA) {
                 throw new IllegalStateException("ESP payload of " + length + " bytes exceeds " + MAX_DATA);
             }
-            MemorySegment src = slices.at(in, inOff);
-            MemorySegment dst = out == in && outOff == inOff ? src : slices.at(out, outOff);
+            MemorySegment src = HeapSlices.of(in, inOff);
+            MemorySegment dst = out == in && outOff == inOff ? src : HeapSlices.of(out, outOff);
             try {
-                check((int) NATIVE.updateHeap.invokeExact(ctx, dst, outLength, src, length), "EVP_CipherUpdate");
+                check((int) UPDATE_HEAP.invokeExact(ctx, dst, outLength, src, length), "EVP_CipherUpdate");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
         }
 
-        private final HeapSlices slices = new HeapSlices();
-
         /** 1 if the final step (the tag check, when decrypting) succeeded; stream modes write nothing here. */
         int finish() {
             try {
-                return (int) NATIVE.cipherFinal.invokeExact(ctx, data, outLength);
+                return (int) CIPHER_FINAL.invokeExact(ctx, data, outLength);
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -174,7 +183,7 @@ public final class OpenSslEngine implements CryptoEngine {
 
         void getTag(byte[] b, int off, int length) {
             try {
-                check((int) NATIVE.ctrl.invokeExact(ctx, Native.GET_TAG, length, tag), "EVP_CTRL_AEAD_GET_TAG");
+                check((int) CTRL.invokeExact(ctx, Native.GET_TAG, length, tag), "EVP_CTRL_AEAD_GET_TAG");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -200,7 +209,7 @@ public final class OpenSslEngine implements CryptoEngine {
         void setTag(byte[] b, int off, int length) {
             MemorySegment.copy(b, off, tag, ValueLayout.JAVA_BYTE, 0, length);
             try {
-                check((int) NATIVE.ctrl.invokeExact(ctx, Native.SET_TAG, length, tag), "EVP_CTRL_AEAD_SET_TAG");
+                check((int) CTRL.invokeExact(ctx, Native.SET_TAG, length, tag), "EVP_CTRL_AEAD_SET_TAG");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -254,7 +263,6 @@ public final class OpenSslEngine implements CryptoEngine {
         private final MemorySegment ctx;
         private final NativeBlock block = new NativeBlock(4 + 64 + 128 + 4 * 16);
         private final MemorySegment length = block.slice(4);
-        private final HeapSlices slices = new HeapSlices();
         private final MemorySegment digest = block.slice(64);
         private final MemorySegment keyBuffer = block.slice(128);
 
@@ -271,7 +279,7 @@ public final class OpenSslEngine implements CryptoEngine {
                     throw new CryptoException("HMAC key of " + key.length + " bytes: expected at most " + keyBuffer.byteSize());
                 }
                 MemorySegment.copy(key, 0, keyBuffer, ValueLayout.JAVA_BYTE, 0, key.length);
-                check((int) NATIVE.hmacInit.invokeExact(ctx, keyBuffer, key.length, md, MemorySegment.NULL), "HMAC_Init_ex");
+                check((int) HMAC_INIT.invokeExact(ctx, keyBuffer, key.length, md, MemorySegment.NULL), "HMAC_Init_ex");
                 keyBuffer.fill((byte) 0);
             } catch (Throwable t) {
                 throw rethrow(t);
@@ -282,7 +290,7 @@ public final class OpenSslEngine implements CryptoEngine {
         public void update(byte[] b, int off, int len) {
             try {
                 // The packet itself, as for the cipher: a cached heap segment, no copy.
-                check((int) NATIVE.hmacUpdateHeap.invokeExact(ctx, slices.at(b, off), (long) len), "HMAC_Update");
+                check((int) HMAC_UPDATE_HEAP.invokeExact(ctx, HeapSlices.of(b, off), (long) len), "HMAC_Update");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -308,9 +316,9 @@ public final class OpenSslEngine implements CryptoEngine {
         @Override
         public void doFinal(byte[] out, int off) {
             try {
-                check((int) NATIVE.hmacFinal.invokeExact(ctx, digest, length), "HMAC_Final");
+                check((int) HMAC_FINAL.invokeExact(ctx, digest, length), "HMAC_Final");
                 // Same key, next message: NULL key and digest keep them.
-                check((int) NATIVE.hmacInit.invokeExact(ctx, MemorySegment.NULL, 0, MemorySegment.NULL, MemorySegment.NULL), "HMAC_Init_ex");
+                check((int) HMAC_INIT.invokeExact(ctx, MemorySegment.NULL, 0, MemorySegment.NULL, MemorySegment.NULL), "HMAC_Init_ex");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -320,24 +328,43 @@ public final class OpenSslEngine implements CryptoEngine {
     }
 
     /**
-     * Heap segments over {@code array[offset...]}, cached direct-mapped by (array, offset) so that
-     * a packet buffer seen again costs a lookup, not an allocation. One per context, one thread.
+     * Heap segments over {@code array[offset...]}, cached by (array, offset) so that a packet
+     * buffer seen again costs a lookup, not an allocation. One cache per thread, shared by every
+     * context that thread drives (a worker's SAs all see the same packet buffers): a cache per
+     * context would cost memory per SA and miss once per buffer per SA. Two-way set associative,
+     * large enough for the buffers a worker cycles through (receive batches, transmit slots and the
+     * neighbour pool) without evicting each other.
      */
     private static final class HeapSlices {
-        private static final int SIZE = 512;
-        private final byte[][] arrays = new byte[SIZE][];
-        private final int[] offsets = new int[SIZE];
-        private final MemorySegment[] slices = new MemorySegment[SIZE];
+        private static final int SETS = 4096;
+        private static final ThreadLocal<HeapSlices> PER_THREAD = ThreadLocal.withInitial(HeapSlices::new);
+        private final byte[][] arrays = new byte[2 * SETS][];
+        private final int[] offsets = new int[2 * SETS];
+        private final MemorySegment[] slices = new MemorySegment[2 * SETS];
+        /** Per set, the way to replace next: the one not hit last. */
+        private final byte[] victim = new byte[SETS];
+
+        static MemorySegment of(byte[] array, int offset) {
+            return PER_THREAD.get().at(array, offset);
+        }
 
         MemorySegment at(byte[] array, int offset) {
-            int i = (System.identityHashCode(array) * 0x9E3779B9 + offset * 31) >>> 23;
-            if (arrays[i] == array && offsets[i] == offset) {
-                return slices[i];
+            int set = ((System.identityHashCode(array) + offset * 0x9E3779B9) * 0x85EBCA6B) >>> 20;
+            int w = set << 1;
+            if (arrays[w] == array && offsets[w] == offset) {
+                victim[set] = 1;
+                return slices[w];
             }
+            if (arrays[w + 1] == array && offsets[w + 1] == offset) {
+                victim[set] = 0;
+                return slices[w + 1];
+            }
+            int v = w + victim[set];
+            victim[set] ^= 1;
             MemorySegment s = MemorySegment.ofArray(array).asSlice(offset);
-            arrays[i] = array;
-            offsets[i] = offset;
-            slices[i] = s;
+            arrays[v] = array;
+            offsets[v] = offset;
+            slices[v] = s;
             return s;
         }
     }
