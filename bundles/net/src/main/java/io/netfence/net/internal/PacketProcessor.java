@@ -443,7 +443,43 @@ final class PacketProcessor {
             deliverToLoopback(p);
             return;
         }
+        if (out.xfrmIfId != 0) {
+            redirectIntoXfrm(p, out);
+            return;
+        }
         enqueueTx(p, out);
+    }
+
+    /**
+     * A stage (tc mirred) redirected the frame into an xfrm interface: what Linux's xfrmi_xmit
+     * does. The IP packet is looked up against the output policies with the interface's if_id and
+     * protected, and the outer packet routed; without a policy it is dropped (Linux counts it as a
+     * transmit error of the interface). Not forwarding: the TTL stays as it is; a packet too big
+     * for the tunnel still gets its ICMP error, as from xfrmi.
+     */
+    private void redirectIntoXfrm(PacketBuffer p, PortView out) {
+        FlowKey k = p.key;
+        if (k.vlanId >= 0 || (k.ipVersion != 4 && k.ipVersion != 6)) {
+            drop(p, R_UNSUPPORTED_ETHERTYPE);
+            return;
+        }
+        int size;
+        if (k.ipVersion == 4) {
+            trimV4(p);
+            size = Ipv4.totalLength(p.data, k.l3Offset);
+        } else {
+            trimV6(p);
+            size = IPV6_HDR + Ipv6.payloadLength(p.data, k.l3Offset);
+        }
+        int sa = xfrmOutputLookup(p, out);
+        if (sa == XfrmLayer.DROPPED) {
+            return;
+        }
+        if (sa < 0) {
+            drop(p, R_XFRM_NO_POLICY);
+            return;
+        }
+        protectAndRoute(p, out, sa, size, false, false);
     }
 
     /** A packet redirected to {@code lo}: delivered locally if it is addressed to us. */
@@ -917,7 +953,7 @@ final class PacketProcessor {
             return true;
         }
         if (sa >= 0) {
-            protectAndRoute(p, out, sa, size, generated);
+            protectAndRoute(p, out, sa, size, generated, !generated);
             return true;
         }
         return false;
@@ -940,8 +976,10 @@ final class PacketProcessor {
     /**
      * Protects a routed packet and routes the outer one. The MTU that counts is the route's minus
      * what ESP adds (Linux's xfrm bundle MTU), so the sender learns a size that fits once encrypted.
+     * {@code generated}: built here, so an oversized one is dropped rather than answered with ICMP;
+     * {@code forwarded}: routed through this appliance, so its TTL or hop limit goes down by one.
      */
-    private void protectAndRoute(PacketBuffer p, PortView out, int sa, int size, boolean generated) {
+    private void protectAndRoute(PacketBuffer p, PortView out, int sa, int size, boolean generated, boolean forwarded) {
         boolean v6 = p.key.ipVersion == 6;
         byte[] b = p.data;
         int l3 = p.key.l3Offset;
@@ -958,7 +996,7 @@ final class PacketProcessor {
             }
             return;
         }
-        if (!generated) {
+        if (forwarded) {
             if (v6) {
                 Ipv6.decrementHopLimit(b, l3);
             } else {

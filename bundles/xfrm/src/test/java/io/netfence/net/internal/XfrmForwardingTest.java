@@ -264,6 +264,53 @@ class XfrmForwardingTest {
         assertEquals(1, a.net.link("ipsec0").stats().txPackets());
     }
 
+    @Test
+    void anIngressRedirectIntoAnXfrmInterfaceIsProtectedWithoutForwarding() throws Exception {
+        // What tc's "mirred egress redirect dev ipsec0" does on lan0's ingress: no route to
+        // 10.20.0.0/16 exists, only the stage sends it there (Linux's xfrmi_xmit path).
+        a.net.addLink(new LinkSpec("ipsec0", "xfrm", 0, null, 0, List.of("dev", "wan0", "if_id", "5")));
+        a.net.setLink("ipsec0", new LinkChange(true, null, null));
+        int ipsec0 = a.net.link("ipsec0").index();
+        io.netfence.net.spi.PacketStage redirect = new io.netfence.net.spi.PacketStage() {
+            @Override
+            public String name() {
+                return "redirect into ipsec0";
+            }
+
+            @Override
+            public void process(io.netfence.packet.PacketBatch batch, int port) {
+                for (int i = 0; i < batch.count(); i++) {
+                    batch.get(i).outPort = ipsec0;
+                }
+            }
+        };
+        a.net.addStage(redirect, io.netfence.net.spi.Hook.INGRESS, 10);
+        a.xfrm.addState(sa(WAN_A, WAN_B, 0x5005, 5, 5));
+        aLan.inject(udp(A_LAN_MAC, H1, "10.1.0.2", "10.20.0.9", 100, false));
+        assertTrue(aWan.quietFor(200), "no policy with if_id 5: nothing leaves, not even in clear");
+        assertEquals(1L, a.net.link("lan0").stats().dropReasons().get(DropReason.XFRM_NO_POLICY.label()));
+
+        a.xfrm.addPolicy(policy("0.0.0.0/0", "10.20.0.0/16", XfrmDirection.OUT, WAN_A, WAN_B, 5, 5));
+        byte[] sent = udp(A_LAN_MAC, H1, "10.1.0.2", "10.20.0.9", 100, false);
+        aLan.inject(sent);
+        PacketBuffer esp = aWan.sentPacket();
+        assertNotNull(esp, "redirected into ipsec0, sent encrypted out wan0");
+        assertEquals(0x5005, esp.key.espSpi);
+        assertEquals(WAN_B.v4bits(), esp.key.ipv4Dst, "the outer packet was routed to the peer");
+        assertEquals(1, a.net.link("ipsec0").stats().txPackets());
+
+        // B decrypts it with the same SA: the inner packet kept its TTL (a redirect does not forward).
+        b.xfrm.addState(sa(WAN_A, WAN_B, 0x5005, 5, 0));
+        b.xfrm.addPolicy(policy("0.0.0.0/0", "10.20.0.0/16", XfrmDirection.FWD, WAN_A, WAN_B, 5, 0));
+        b.net.addRoute(new Route(io.netfence.net.api.RouteType.UNICAST, IpPrefix.parse("10.20.0.0/16"), null, "lan0", 0, null, "static"));
+        b.net.addNeighbour("lan0", IpAddress.parse("10.20.0.9"), new MacAddress(H2));
+        bWan.inject(esp.toByteArray());
+        PacketBuffer inner = bLan.sentPacket();
+        assertNotNull(inner, "B decrypts and forwards");
+        assertEquals(63, inner.data[inner.key.l3Offset + 8] & 0xFF, "TTL 64, decremented by B only");
+        a.net.removeStage(redirect);
+    }
+
     static XfrmPolicy policy6(String src, String dst, XfrmDirection dir, IpAddress tsrc, IpAddress tdst, int reqid) {
         return policy(src, dst, dir, tsrc, tdst, reqid, 0);
     }
