@@ -110,6 +110,7 @@ public class ControlPlane implements NetService {
     /** Drivers by link type; the first registered of a type is used, others wait. */
     private final Map<String, List<PortDriver>> drivers = new TreeMap<>();
     private final List<StageEntry> stages = new ArrayList<>();
+    private final List<io.netfence.net.spi.LinkListener> linkListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private long stageSeq;
 
     private long generation;
@@ -428,6 +429,15 @@ public class ControlPlane implements NetService {
         });
     }
 
+    /** Told of every link deleted from now on. */
+    public void addLinkListener(io.netfence.net.spi.LinkListener listener) {
+        linkListeners.add(listener);
+    }
+
+    public void removeLinkListener(io.netfence.net.spi.LinkListener listener) {
+        linkListeners.remove(listener);
+    }
+
     /** Removes a stage; when this returns no worker runs it any more. */
     public void removeStage(PacketStage stage) {
         locked(() -> {
@@ -527,7 +537,7 @@ public class ControlPlane implements NetService {
 
     @Override
     public void deleteLink(String name) {
-        mutate(() -> {
+        int index = mutate(() -> {
             Link l = existing(name);
             if (l.loopback()) {
                 throw new NetException("Device \"" + name + "\": the loopback link cannot be deleted");
@@ -542,7 +552,16 @@ public class ControlPlane implements NetService {
             publish();
             dataplane.awaitGracePeriod(generation);
             closeDevice(l);
+            return l.index;
         });
+        // Outside the lock: a listener may call back into this service (tc deleting its qdisc).
+        for (io.netfence.net.spi.LinkListener listener : linkListeners) {
+            try {
+                listener.linkRemoved(name, index);
+            } catch (RuntimeException e) {
+                log.warn("link listener {} failed on the removal of {}", listener, name, e);
+            }
+        }
     }
 
     @Override

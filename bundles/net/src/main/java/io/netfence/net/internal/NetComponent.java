@@ -105,4 +105,13 @@ public final class NetComponent extends ControlPlane {
     void unbindStage(PacketStage stage) {
         removeStage(stage);
     }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindLinkListener(io.netfence.net.spi.LinkListener listener) {
+        addLinkListener(listener);
+    }
+
+    void unbindLinkListener(io.netfence.net.spi.LinkListener listener) {
+        removeLinkListener(listener);
+    }
 }

@@ -3,10 +3,12 @@ package io.netfence.net.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netfence.net.api.LinkChange;
 import io.netfence.net.api.LinkStats;
+import io.netfence.net.api.NetException;
 import io.netfence.net.api.Route;
 import io.netfence.net.api.RouteType;
 import io.netfence.net.spi.Hook;
@@ -24,6 +26,7 @@ import io.netfence.packet.PacketBatch;
 import io.netfence.packet.PacketBuffer;
 import io.netfence.packet.PacketBuilder;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -261,6 +264,22 @@ class ForwardingTest extends DataplaneFixture {
         eth0.inject(fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).build());
         await("tx dropped", () -> stats("eth1").txDropped() == 1);
         assertEquals(1L, stats("eth0").dropReasons().get("tx_error"));
+    }
+
+    @Test
+    void linkListenersHearOfADeletedLinkAfterTheDataplaneDroppedIt() {
+        List<String> heard = new java.util.ArrayList<>();
+        int index = net.link("eth1").index();
+        net.addLinkListener((name, ifindex) -> {
+            // Called outside the control plane's lock: the link is already gone when asked.
+            assertThrows(NetException.class, () -> net.link(name));
+            heard.add(name + "#" + ifindex);
+        });
+        net.addLinkListener((name, ifindex) -> {
+            throw new IllegalStateException("a broken listener does not stop the others");
+        });
+        net.deleteLink("eth1");
+        assertEquals(List.of("eth1#" + index), heard);
     }
 
     @Test
