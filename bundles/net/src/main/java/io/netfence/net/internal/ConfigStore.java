@@ -1,14 +1,8 @@
 package io.netfence.net.internal;
 
+import io.netfence.net.spi.DurableFile;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -16,10 +10,7 @@ import org.slf4j.Logger;
 
 /**
  * Keeps the dataplane configuration on disk so nothing an operator configured is lost across a
- * restart. After every successful change the control plane calls {@link #changed()}; a writer
- * thread coalesces bursts (a batch of 100k routes is one write), takes a snapshot and replaces
- * the file atomically (write, fsync, rename, fsync the folder), so a crash leaves either the old
- * or the new file, never a torn one.
+ * restart: a {@link DurableFile} (coalesced, atomic rewrites after every change) of the lines below.
  *
  * <p>Format: one object per line, words separated by spaces, so a driver
  * argument with a space survives: {@code link 2 eth0 tap mtu 1500 address 02:.. queues 1 up args ifname nf0}.
@@ -27,50 +18,23 @@ import org.slf4j.Logger;
  */
 final class ConfigStore {
     static final String HEADER = "# Netfence dataplane configuration, rewritten by the appliance on every change.";
-    private static final long COALESCE_MILLIS = 100;
-
-    private final Path file;
-    private final Supplier<List<String>> snapshot;
-    private final Logger log;
-    private final Object signal = new Object();
-    private boolean dirty;
-    private boolean stopping;
-    private final Thread writer;
-    /** How long the last snapshot and write took: the next write waits at least as long, so a
-     * burst of changes to a big configuration (a batch of routes) costs a bounded share of a core. */
-    private long lastWriteMillis;
+    private final DurableFile file;
 
     ConfigStore(Path file, Supplier<List<String>> snapshot, Logger log) {
-        this.file = file;
-        this.snapshot = snapshot;
-        this.log = log;
-        this.writer = new Thread(this::run, "netfence-config-writer");
-        writer.setDaemon(true);
-        writer.start();
+        this.file = new DurableFile(file, HEADER, false, snapshot, log);
     }
 
     /** The lines of the stored configuration, or none if there is no file yet. */
     static List<List<String>> read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return List.of();
-        }
-        try {
-            List<List<String>> out = new ArrayList<>();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                String t = line.strip();
-                if (t.isEmpty() || t.startsWith("#")) {
-                    continue;
-                }
-                List<String> words = new ArrayList<>();
-                for (String w : t.split(" +")) {
-                    words.add(decode(w));
-                }
-                out.add(words);
+        List<List<String>> out = new ArrayList<>();
+        for (String line : DurableFile.readLines(file)) {
+            List<String> words = new ArrayList<>();
+            for (String w : line.split(" +")) {
+                words.add(decode(w));
             }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            out.add(words);
         }
+        return out;
     }
 
     /** One line from words, each percent-encoded. */
@@ -123,80 +87,16 @@ final class ConfigStore {
     }
 
     void changed() {
-        synchronized (signal) {
-            dirty = true;
-            signal.notifyAll();
-        }
+        file.changed();
     }
 
     /** Writes what is pending and stops the writer. */
     void close() {
-        synchronized (signal) {
-            stopping = true;
-            signal.notifyAll();
-        }
-        try {
-            writer.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        file.close();
     }
 
-    private void run() {
-        while (true) {
-            synchronized (signal) {
-                while (!dirty && !stopping) {
-                    try {
-                        signal.wait();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-                if (!dirty) {
-                    return;
-                }
-            }
-            if (!stopping) {
-                try {
-                    Thread.sleep(Math.max(COALESCE_MILLIS, lastWriteMillis));
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-            synchronized (signal) {
-                dirty = false;
-            }
-            long started = System.nanoTime();
-            try {
-                write(snapshot.get());
-                lastWriteMillis = (System.nanoTime() - started) / 1_000_000;
-            } catch (RuntimeException | IOException e) {
-                log.error("the configuration could not be saved to {}: {}", file, e.toString());
-            }
-        }
-    }
-
-    /** Writes the whole file next to the old one, syncs it, and renames it into place. */
+    /** Writes the lines now (tests). */
     void write(List<String> lines) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        StringBuilder sb = new StringBuilder(64 * lines.size() + 128).append(HEADER).append('\n');
-        for (String l : lines) {
-            sb.append(l).append('\n');
-        }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException ignored) {
-            // Some file systems cannot sync a folder; the rename is still atomic.
-        }
+        file.write(lines);
     }
 }

@@ -10,7 +10,7 @@ public final class BatchException extends CommandException {
     private static final long serialVersionUID = 1L;
     private final String output;
 
-    BatchException(String message, String output) {
+    public BatchException(String message, String output) {
         super(message);
         this.output = output;
     }

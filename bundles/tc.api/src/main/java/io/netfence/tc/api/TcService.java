@@ -40,6 +40,13 @@ public interface TcService {
     FilterInfo addFilter(Filter filter, Mode mode);
 
     /**
+     * Adds many filters as one change (tc -batch, the appliance's -b): all are validated first,
+     * then installed, then published to the packet path once; a refusal names the filter by its
+     * position and adds none. Returns them as installed, in order.
+     */
+    List<Filter> addFilters(List<Filter> filters, Mode mode);
+
+    /**
      * Deletes filters of {@code where}: all of them ({@code prio} 0), those of one priority
      * ({@code handle} 0), or one. {@code chain} -1 means every chain; {@code protocol} 0 any.
      */
