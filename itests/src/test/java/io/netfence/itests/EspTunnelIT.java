@@ -5,11 +5,16 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
 import io.netfence.net.api.NetService;
+import io.netfence.tc.api.BlockRef;
+import io.netfence.tc.api.FilterInfo;
+import io.netfence.tc.api.TcHook;
+import io.netfence.tc.api.TcService;
 import io.netfence.xfrm.api.XfrmService;
 import io.netfence.xfrm.api.XfrmStateInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
 import org.apache.felix.service.command.CommandProcessor;
@@ -51,6 +56,8 @@ public class EspTunnelIT {
     @Inject
     XfrmService xfrm;
     @Inject
+    TcService tc;
+    @Inject
     CommandProcessor processor;
 
     private Process siteB;
@@ -62,12 +69,21 @@ public class EspTunnelIT {
         return Appliance.options("esp-tunnel");
     }
 
-    /**
-     * One site's configuration; {@code me} is 1 (A) or 2 (B). Policy-based: the out policy picks
-     * the traffic between the two LANs. Route-based: an xfrm interface ipsec0 with if_id 81, a
-     * route into it, and SAs and catch-all policies with that if_id.
-     */
-    static List<String> site(int me, String lan, String lanTap, String wan, String wanTap, boolean routeBased) {
+    /** How a site sends the other LAN's traffic into the tunnel. */
+    enum Steering {
+        /** The out policy picks the traffic between the two LANs. */
+        POLICY,
+        /** An xfrm interface ipsec0 with if_id 81, a route into it, SAs and catch-all policies with that if_id. */
+        ROUTE,
+        /**
+         * As ROUTE, but no route to the other LAN at all: a tc flower rule on the LAN port's ingress
+         * redirects it into ipsec0 (Netfence's reason to exist: IPsec usable from tc for forwarding).
+         */
+        TC
+    }
+
+    /** One site's configuration; {@code me} is 1 (A) or 2 (B). */
+    static List<String> site(int me, String lan, String lanTap, String wan, String wanTap, Steering steering) {
         int peer = 3 - me;
         String self = "172.31.81." + me;
         String other = "172.31.81." + peer;
@@ -77,9 +93,14 @@ public class EspTunnelIT {
         String theirs = "10.81." + peer + ".0/24";
         String outReqid = me == 1 ? "81" : "82";
         String inReqid = me == 1 ? "82" : "81";
-        if (routeBased) {
+        if (steering != Steering.POLICY) {
             String any = "src 0.0.0.0/0 dst 0.0.0.0/0 ";
-            return List.of(
+            List<String> steer = steering == Steering.ROUTE
+                    ? List.of("ip route add " + theirs + " dev ipsec0")
+                    : List.of("tc qdisc add dev " + lan + " clsact",
+                            "tc filter add dev " + lan + " ingress protocol ip prio 10 flower dst_ip " + theirs
+                                    + " action mirred egress redirect dev ipsec0");
+            return Stream.concat(Stream.of(
                     "ip link add " + lan + " type tap ifname " + lanTap,
                     "ip link add " + wan + " type tap ifname " + wanTap,
                     "ip link add ipsec0 type xfrm dev " + wan + " if_id 81",
@@ -87,8 +108,7 @@ public class EspTunnelIT {
                     "ip addr add " + self + "/24 dev " + wan,
                     "ip link set " + lan + " up",
                     "ip link set " + wan + " up",
-                    "ip link set ipsec0 up",
-                    "ip route add " + theirs + " dev ipsec0",
+                    "ip link set ipsec0 up"), Stream.concat(steer.stream(), Stream.of(
                     "ip xfrm state add " + ab + " replay-window 128 if_id 81",
                     "ip xfrm state add " + ba + " replay-window 128 if_id 81",
                     "ip xfrm policy add " + any + "dir out if_id 81 tmpl src " + self + " dst " + other
@@ -96,7 +116,7 @@ public class EspTunnelIT {
                     "ip xfrm policy add " + any + "dir fwd if_id 81 tmpl src " + other + " dst " + self
                             + " proto esp reqid " + inReqid + " mode tunnel",
                     "ip xfrm policy add " + any + "dir in if_id 81 tmpl src " + other + " dst " + self
-                            + " proto esp reqid " + inReqid + " mode tunnel");
+                            + " proto esp reqid " + inReqid + " mode tunnel"))).toList();
         }
         return List.of(
                 "ip link add " + lan + " type tap ifname " + lanTap,
@@ -124,16 +144,16 @@ public class EspTunnelIT {
         work = Path.of(System.getProperty("netfence.itest.work"));
     }
 
-    /** Both sites up, the WAN bridged, the hosts attached. */
-    private void start(boolean routeBased) throws Exception {
+    /** Both sites up, the WAN bridged, the hosts attached; B steers by route unless both use policies. */
+    private void start(Steering a) throws Exception {
         try (Shell sh = new Shell(processor)) {
-            for (String line : site(1, "lana", "nfea0", "wana", "nfewa0", routeBased)) {
+            for (String line : site(1, "lana", "nfea0", "wana", "nfewa0", a)) {
                 sh.run(line);
             }
         }
         // Site B: the same distribution in a second JVM, headless, configured by a batch file.
         Path batch = work.resolve("site-b.batch");
-        Files.write(batch, site(2, "lanb", "nfeb0", "wanb", "nfewb0", routeBased));
+        Files.write(batch, site(2, "lanb", "nfeb0", "wanb", "nfewb0", a == Steering.POLICY ? Steering.POLICY : Steering.ROUTE));
         Path data = work.resolve("site-b-data");
         Appliance.deleteTree(data);
         Files.createDirectories(data);
@@ -193,6 +213,8 @@ public class EspTunnelIT {
                 net.deleteLink(link);
             }
         }
+        // As on Linux, a deleted device takes its qdisc and filters along.
+        assertTrue("lana's clsact went with lana", tc.qdiscs().stream().noneMatch(q -> q.dev().equals("lana")));
         for (String ns : new String[] {NS_A, NS_B, NS_WAN}) {
             Host.run(10, "ip", "netns", "del", ns);
         }
@@ -200,7 +222,7 @@ public class EspTunnelIT {
 
     @Test
     public void routeBasedHostsPingAndTransferThroughXfrmInterfaces() throws Exception {
-        start(true);
+        start(Steering.ROUTE);
         Host.must(30, "ip", "netns", "exec", NS_A, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.81.2.2");
         Host.must(30, "ip", "netns", "exec", NS_B, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.81.1.2");
         Host.tcpTransfer(NS_B, "10.81.2.2", 5082, NS_A, null, 2);
@@ -211,7 +233,7 @@ public class EspTunnelIT {
 
     @Test
     public void hostsPingAndTransferTenMegabytesThroughTheTunnel() throws Exception {
-        start(false);
+        start(Steering.POLICY);
         Path pcap = work.resolve("wan.pcap");
         capture = Host.start("ip", "netns", "exec", NS_WAN, "tcpdump", "-i", "br0", "-U", "--immediate-mode", "-w", pcap.toString(),
                 "-c", "10", "esp");
@@ -230,7 +252,33 @@ public class EspTunnelIT {
         }
         assertTrue("site A sealed the transfer: " + sealed, sealed > 7000);
 
-        // Wireshark decrypts what crossed the bridge, with the keys, and checks every ICV.
+        assertTsharkDecrypts(pcap, 10);
+    }
+
+    @Test
+    public void aTcFlowerRuleRedirectsForwardedTrafficIntoTheTunnel() throws Exception {
+        start(Steering.TC);
+        Path pcap = work.resolve("wan-tc.pcap");
+        capture = Host.start("ip", "netns", "exec", NS_WAN, "tcpdump", "-i", "br0", "-U", "--immediate-mode", "-w", pcap.toString(),
+                "-c", "10", "esp");
+        Thread.sleep(1000);
+        Host.must(30, "ip", "netns", "exec", NS_A, "ping", "-c", "5", "-i", "0.2", "-W", "2", "10.81.2.2");
+        assertTrue("tcpdump caught 10 ESP packets", capture.waitFor(20, TimeUnit.SECONDS));
+        Host.tcpTransfer(NS_B, "10.81.2.2", 5083, NS_A, null, 2);
+
+        // Site A has no route to 10.81.2.0/24: only the rule sent the traffic into ipsec0.
+        FilterInfo rule = tc.filters(BlockRef.of("lana", TcHook.INGRESS), 0).getFirst();
+        assertTrue("the rule counted what it redirected: " + rule.stats(), rule.stats().packets() > 1000);
+        assertTrue("ipsec0 sent it: " + net.link("ipsec0").stats(), net.link("ipsec0").stats().txPackets() > 1000);
+        try (Shell sh = new Shell(processor)) {
+            String shown = sh.run("tc -s filter show dev lana ingress");
+            assertTrue(shown, shown.contains("dst_ip 10.81.2.0/24") && shown.contains("Egress Redirect to device ipsec0"));
+        }
+        assertTsharkDecrypts(pcap, 10);
+    }
+
+    /** Wireshark decrypts what crossed the bridge, with the keys, and checks every ICV. */
+    private static void assertTsharkDecrypts(Path pcap, int packets) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/tshark", "-n", "-r", pcap.toString(),
                 "-o", "esp.enable_encryption_decode:TRUE", "-o", "esp.enable_authentication_check:TRUE"));
         for (String[] sa : new String[][] {{"172.31.81.1", "172.31.81.2", "0x81000001", KEY_AB}, {"172.31.81.2", "172.31.81.1", "0x81000002", KEY_BA}}) {
@@ -242,7 +290,7 @@ public class EspTunnelIT {
         String out = Host.must(60, cmd.toArray(String[]::new));
         // tshark's own warnings (running as root) share the output: only the field lines count.
         String[] lines = out.lines().filter(l -> l.startsWith("0x")).toArray(String[]::new);
-        assertEquals("10 packets: " + out, 10, lines.length);
+        assertEquals(packets + " packets: " + out, packets, lines.length);
         for (String line : lines) {
             String[] f = line.split("\\|", -1);
             assertTrue("ICV good: " + line, f[1].equals("1") || f[1].equalsIgnoreCase("true"));
