@@ -61,7 +61,7 @@ public final class BenchCommand {
 
     static final String HELP = """
             Usage: bench [ -j | -json ] [ -p | -pretty ] [ pps RATE ] [ count PACKETS ] [ size BYTES ] [ flows FLOWS ]
-                         [ workers WORKERS ] [ seconds SECONDS ] [ esp SUITE [ encrypt | decrypt ] ]
+                         [ workers WORKERS ] [ seconds SECONDS ] [ esp SUITE [ encrypt | decrypt ] ] [ tc RULES ]
                    bench help
             where  RATE := packets per second over all queues (default: as fast as possible)
                    PACKETS := stop after this many packets (default: run for SECONDS)
@@ -70,6 +70,7 @@ public final class BenchCommand {
                    WORKERS := dataplane workers for the run, 1-64 (default: as configured now)
                    SECONDS := 1-3600 (default 5)
                    SUITE := aes-128-gcm | aes-256-gcm | chacha20-poly1305 | aes-128-cbc-hmac-sha256
+                   RULES := tc flower rules on bench-gen's ingress, 1-200000
 
             Pushes generated UDP frames through the forwarding path into a sink and reports the
             forwarding rate of each worker and in total, in millions of packets per second (Mpps).
@@ -89,6 +90,13 @@ public final class BenchCommand {
                        198.19.1.3 (an address of bench-gen for the run), and the appliance opens it
                        and forwards the inner packet under a fwd policy
             Besides Mpps it prints the inner bytes per second; compare with openssl speed -evp.
+            With tc, bench-gen gets a clsact qdisc and RULES flower rules on its ingress, loaded as one
+            change (the time it took is printed): one classifier instance, the rules spread evenly over
+            four masks (dst_ip /32; src_ip /24 + ip_proto udp + dst_port; dst_mac; ip_proto tcp +
+            src_port + dst_ip), all "action pass", exactly one matching the generated traffic. Every
+            packet is classified against the four mask groups, then forwarded as without tc: compare
+            with the same run without tc, and across RULES (flower's cost follows the masks, not the
+            rules).
             The worker count is restored when it was changed. bench refuses to run while links named
             bench-gen or bench-sink exist, or addresses or routes use 198.18.0.0/15.
             Afterwards it checks that the counters add up (bench-sink sent what bench-gen received
@@ -100,7 +108,8 @@ public final class BenchCommand {
               bench size 1500 flows 1024
               bench -j pps 1000000 count 5000000
               bench esp aes-128-gcm size 1414 workers 1
-              bench esp aes-128-gcm decrypt size 78""";
+              bench esp aes-128-gcm decrypt size 78
+              bench tc 100000 workers 1""";
 
     static final String CAPTURE = "bench-cap";
     static final String TEMPLATE_GEN = "bench-tpl";
@@ -113,6 +122,8 @@ public final class BenchCommand {
     private final BenchClock clock;
     /** The XfrmService when one is registered (typed loosely: the xfrm API is an optional import). */
     private final java.util.function.Supplier<?> xfrm;
+    /** The TcService when one is registered (typed loosely: the tc API is an optional import). */
+    private final java.util.function.Supplier<?> tc;
 
     public BenchCommand(NetService net) {
         this(net, () -> null, BenchClock.SYSTEM);
@@ -127,8 +138,13 @@ public final class BenchCommand {
     }
 
     public BenchCommand(NetService net, java.util.function.Supplier<?> xfrm, BenchClock clock) {
+        this(net, xfrm, () -> null, clock);
+    }
+
+    public BenchCommand(NetService net, java.util.function.Supplier<?> xfrm, java.util.function.Supplier<?> tc, BenchClock clock) {
         this.net = net;
         this.xfrm = xfrm;
+        this.tc = tc;
         this.clock = clock;
     }
 
@@ -137,9 +153,9 @@ public final class BenchCommand {
      * null without IPsec, else the suite, with decrypt choosing the direction.
      */
     record Params(long pps, long count, int size, int flows, int workers, int seconds, boolean json, boolean pretty,
-                  String esp, boolean decrypt) {
+                  String esp, boolean decrypt, int tcRules) {
         Params(long pps, long count, int size, int flows, int workers, int seconds, boolean json, boolean pretty) {
-            this(pps, count, size, flows, workers, seconds, json, pretty, null, false);
+            this(pps, count, size, flows, workers, seconds, json, pretty, null, false, 0);
         }
     }
 
@@ -164,6 +180,7 @@ public final class BenchCommand {
         boolean pretty = false;
         String esp = null;
         Boolean decrypt = null;
+        int tcRules = 0;
         while (args.hasNext()) {
             String word = args.next();
             switch (word) {
@@ -178,6 +195,7 @@ public final class BenchCommand {
                 case "flows" -> flows = (int) once(word, flows, args.intValue(word, 1, MAX_FLOWS));
                 case "workers" -> workers = (int) once(word, workers, args.intValue(word, 1, 64));
                 case "seconds" -> seconds = (int) once(word, seconds, args.intValue(word, 1, MAX_SECONDS));
+                case "tc" -> tcRules = (int) once(word, tcRules, args.intValue(word, 1, 200_000));
                 case "esp" -> {
                     if (esp != null) {
                         throw CommandException.duplicate(word);
@@ -194,14 +212,14 @@ public final class BenchCommand {
                     decrypt = word.equals("decrypt");
                 }
                 default -> throw CommandException.notOneOf(word, List.of("pps", "count", "size", "flows", "workers",
-                        "seconds", "esp", "encrypt", "decrypt", "-j", "-p", "help"));
+                        "seconds", "esp", "encrypt", "decrypt", "tc", "-j", "-p", "help"));
             }
         }
         if (decrypt != null && esp == null) {
             throw CommandException.badArgument(decrypt ? "decrypt" : "encrypt", "it needs esp SUITE before or after it");
         }
         return new Params(pps, count, size == 0 ? MIN_SIZE : size, flows == 0 ? 256 : flows, workers, seconds, json, pretty,
-                esp, decrypt != null && decrypt);
+                esp, decrypt != null && decrypt, tcRules);
     }
 
     private static long once(String keyword, long previous, long value) {
@@ -328,7 +346,7 @@ public final class BenchCommand {
     /** Per-worker and total packets over {@code seconds}, and the end-of-run counter check. */
     private record Result(Map<Integer, Long> workerPackets, long totalPackets, double seconds, long genReceived,
                           long genDropped, long sinkSent, long sinkDropped, Map<String, Long> dropReasons,
-                          List<String> warnings) {
+                          List<String> warnings, double tcInstallSeconds) {
     }
 
     private Result measure(Params p, Deque<Undo> undo) throws InterruptedException {
@@ -394,6 +412,17 @@ public final class BenchCommand {
             }
         }
 
+        double tcInstall = 0;
+        if (p.tcRules() > 0) {
+            Object service = tc.get();
+            if (service == null) {
+                throw new CommandException("Error: bench tc needs tc: expected the netfence-tc feature installed (feature list)");
+            }
+            BenchTc rules = new BenchTc(service);
+            undo.push(new Undo("tc qdisc del dev " + GEN + " clsact", () -> rules.remove(GEN)));
+            tcInstall = rules.install(GEN, p.tcRules(), SOURCE, 9, clock);
+        }
+
         Sample before = sample();
         long t0 = clock.nanoTime();
         net.setLink(GEN, new LinkChange(true, null, null));
@@ -441,7 +470,7 @@ public final class BenchCommand {
             warnings.add("warning: " + GEN + " received nothing: is the gen driver generating?");
         }
         return new Result(perWorker, total, (t1 - t0) / 1e9, genReceived, genDropped, sinkSent, sinkDropped,
-                reasons, warnings);
+                reasons, warnings, tcInstall);
     }
 
     /**
@@ -528,6 +557,10 @@ public final class BenchCommand {
                     mpps(r.totalPackets(), r.seconds()) * (p.size() - ETHERNET_HEADER),
                     mpps(r.totalPackets(), r.seconds()) * (p.size() - ETHERNET_HEADER) * 8 / 1000));
         }
+        if (p.tcRules() > 0) {
+            lines.add(String.format(Locale.ROOT, "tc: %d flower rules over %d masks on %s ingress, loaded in %.3f s (%.0f rules/s)",
+                    p.tcRules(), BenchTc.MASKS, GEN, r.tcInstallSeconds(), p.tcRules() / Math.max(r.tcInstallSeconds(), 1e-9)));
+        }
         if (r.genDropped() > 0) {
             StringBuilder sb = new StringBuilder("drops: ").append(r.genDropped());
             for (Map.Entry<String, Long> e : r.dropReasons().entrySet()) {
@@ -554,6 +587,10 @@ public final class BenchCommand {
             json.name("esp").beginObject().member("suite", p.esp()).member("direction", p.decrypt() ? "decrypt" : "encrypt")
                     .member("inner_bytes_per_second", Math.round(mpps(r.totalPackets(), r.seconds()) * 1e6 * (p.size() - ETHERNET_HEADER)))
                     .endObject();
+        }
+        if (p.tcRules() > 0) {
+            json.name("tc").beginObject().member("rules", p.tcRules()).member("masks", BenchTc.MASKS)
+                    .member("install_seconds", round(r.tcInstallSeconds())).endObject();
         }
         json.name("counters").beginObject()
                 .member("gen_rx_packets", r.genReceived()).member("gen_rx_dropped", r.genDropped())

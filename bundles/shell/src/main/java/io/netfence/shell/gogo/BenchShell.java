@@ -17,10 +17,22 @@ public class BenchShell {
     private final BenchCommand bench;
     /** The XfrmService for bench esp, held as an Object: the xfrm API is an optional import. */
     private final OptionalService xfrm = new OptionalService();
+    /** The TcService for bench tc, likewise an Object. */
+    private final OptionalService tc = new OptionalService();
 
     @Activate
     public BenchShell(@Reference NetService net) {
-        this.bench = new BenchCommand(net, xfrm);
+        this.bench = new BenchCommand(net, xfrm, tc, io.netfence.shell.bench.BenchClock.SYSTEM);
+    }
+
+    @Reference(service = io.netfence.tc.api.TcService.class, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, unbind = "unbindTc")
+    void bindTc(Object service) {
+        tc.bind(service);
+    }
+
+    void unbindTc(Object service) {
+        tc.unbind(service);
     }
 
     @Reference(service = XfrmService.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -34,8 +46,8 @@ public class BenchShell {
     }
 
     @Descriptor("measure forwarding in Mpps with generated traffic: bench [pps RATE] [count N] [size BYTES]"
-            + " [flows N] [workers N] [seconds S] [esp SUITE [encrypt | decrypt]]; Ctrl-C stops it and removes its setup")
-    public Object bench(@Descriptor("parameters: pps, count, size, flows, workers, seconds, -j, help") String... args) {
+            + " [flows N] [workers N] [seconds S] [esp SUITE [encrypt | decrypt]] [tc RULES]; Ctrl-C stops it and removes its setup")
+    public Object bench(@Descriptor("parameters: pps, count, size, flows, workers, seconds, esp, tc, -j, help") String... args) {
         return bench.execute(args);
     }
 }

@@ -186,7 +186,7 @@ class BenchCommandTest {
         assertRefused("Error: argument \"fast\" is wrong: \"pps\" expects an integer 1-1000000000", "pps", "fast");
         assertRefused("Error: argument \"seconds\" is duplicate: give it at most once", "seconds", "1", "seconds", "2");
         assertRefused("Error: argument \"count\" needs a value: expected count 1-4611686018427387903", "count");
-        assertRefused("Error: argument \"rate\" is wrong: expected one of pps, count, size, flows, workers, seconds, esp, encrypt, decrypt, -j, -p, help",
+        assertRefused("Error: argument \"rate\" is wrong: expected one of pps, count, size, flows, workers, seconds, esp, encrypt, decrypt, tc, -j, -p, help",
                 "rate", "5");
         assertRefused("Error: argument \"rot13\" is wrong: expected one of aes-128-gcm, aes-256-gcm, chacha20-poly1305, "
                 + "aes-128-cbc-hmac-sha256", "esp", "rot13");
