@@ -69,7 +69,12 @@ public enum DropReason {
     /** The durable sequence-number mark is behind; no number was used. */
     XFRM_SEQ_NOT_DURABLE("xfrm_seq_not_durable"),
     /** The packet plus ESP overhead exceeds the path MTU and may not be fragmented. */
-    XFRM_MTU("xfrm_mtu");
+    XFRM_MTU("xfrm_mtu"),
+    // tc (traffic control)
+    /** A tc action dropped it (gact drop, police exceed drop, a stolen packet nothing took). */
+    TC_DROP("tc_drop"),
+    /** It went round reclassify or goto chain more often than the loop limit allows. */
+    TC_RECLASSIFY_LOOP("tc_reclassify_loop");
 
     private static final DropReason[] VALUES = values();
     private final String label;

@@ -4,7 +4,7 @@
  * flow-key dissector that tc and xfrm selectors match on. Nothing on the per-packet path allocates.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.netfence.packet;
 
 import org.osgi.annotation.bundle.Export;

@@ -11,12 +11,14 @@ import io.netfence.tc.api.TcHook;
  * One clsact hook of every port: classifies each live packet of a batch with the block bound to
  * the port, read from the provider's snapshot once per batch, and turns the verdict into the
  * packet's fate: {@code shot} drops it, a redirect has set its outPort, everything else lets it
- * go on. tc drops are counted as {@link DropReason#STAGE_DROP} (there is no tc reason yet).
+ * go on. Drops are counted as {@link DropReason#TC_DROP}, loops cut short as
+ * {@link DropReason#TC_RECLASSIFY_LOOP}.
  * A frame the actions left malformed (a pedit of the IPv4 header without csum) is dropped with
  * the dissector's reason, as Linux's IP input would drop it.
  */
 final class TcStage implements PacketStage {
-    static final int TC_DROP = DropReason.STAGE_DROP.ordinal();
+    static final int TC_DROP = DropReason.TC_DROP.ordinal();
+    static final int TC_LOOP = DropReason.TC_RECLASSIFY_LOOP.ordinal();
 
     private final SoftwareTcProvider provider;
     private final TcHook hook;
@@ -58,7 +60,7 @@ final class TcStage implements PacketStage {
         switch (block.classify(p, ctx)) {
             case Verdict.SHOT -> p.dropReason = TC_DROP;
             case Verdict.LOOP_LIMIT -> {
-                p.dropReason = TC_DROP;
+                p.dropReason = TC_LOOP;
                 provider.countReclassifyLoop();
             }
             case Verdict.STOLEN -> {

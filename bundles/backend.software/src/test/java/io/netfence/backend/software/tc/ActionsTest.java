@@ -49,7 +49,7 @@ import org.junit.jupiter.api.Test;
 
 /** Every action and control, their counters, shared counters, police under several workers. */
 class ActionsTest {
-    private static final int TC_DROP = DropReason.STAGE_DROP.ordinal();
+    private static final int TC_DROP = DropReason.TC_DROP.ordinal();
 
     private static byte[] udp4() {
         return eth().ipv4("10.0.0.1", "10.0.0.2").udp(1000, 2000).build();

@@ -103,7 +103,7 @@ class ClassifyTest {
         TcKit kit = new TcKit();
         long cookie = kit.add(matchAll(0, 1, gact(Control.RECLASSIFY)));
         PacketBuffer p = kit.ingress(udp4());
-        assertEquals(DropReason.STAGE_DROP.ordinal(), p.dropReason);
+        assertEquals(DropReason.TC_RECLASSIFY_LOOP.ordinal(), p.dropReason);
         assertEquals(1, kit.tc.reclassifyLoopDrops());
         // The first pass and MAX_RECLASSIFY passes back: the 17th reclassify is the one refused.
         assertEquals(TcLimits.MAX_RECLASSIFY + 1, kit.stats(cookie).filter().packets());
