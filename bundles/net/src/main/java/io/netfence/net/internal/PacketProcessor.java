@@ -3,6 +3,7 @@ package io.netfence.net.internal;
 import io.netfence.fib.Ipv4Fib;
 import io.netfence.fib.Ipv6Fib;
 import io.netfence.net.spi.PacketStage;
+import io.netfence.net.spi.StageContext;
 import io.netfence.net.spi.XfrmLayer;
 import io.netfence.packet.Arp;
 import io.netfence.packet.Bytes;
@@ -112,6 +113,155 @@ final class PacketProcessor {
         this.poolHeld = new int[neighbours.poolSize()];
     }
 
+    // --- what stages ask for besides verdicts (mirred mirror, mirred ingress) ---------------------
+
+    /** Copies stages asked for in this pass; their buffers come back at {@link #finish()}. */
+    private static final int MAX_COPIES = 64;
+    private final PacketBatch copies = PacketBatch.owning(MAX_COPIES, PacketBuffer.DEFAULT_CAPACITY);
+    /** Packets to send or receive again once the stage that asked has returned, in order. */
+    private static final int MAX_PENDING = MAX_COPIES + PacketBatch.DEFAULT_SIZE;
+    private final PacketBuffer[] pendingPacket = new PacketBuffer[MAX_PENDING];
+    private final int[] pendingPort = new int[MAX_PENDING];
+    private final boolean[] pendingIngress = new boolean[MAX_PENDING];
+    private final int[] pendingNest = new int[MAX_PENDING];
+    private int pendingCount;
+    private boolean pendingRunning;
+    /** How many stage-made hops the packet being handled has behind it. */
+    private int nest;
+    /** One packet through stages outside a batch (xfrm interfaces, receive again). */
+    private final PacketBatch one = PacketBatch.referring(1);
+
+    private final StageContext stageContext = new StageContext() {
+        @Override
+        public boolean mirror(PacketBuffer p, int port, boolean ingress) {
+            if (nest >= StageContext.MAX_NEST || copies.isFull() || pendingCount == MAX_PENDING) {
+                return false;
+            }
+            PacketBuffer c = copies.next();
+            copies.commit();
+            c.copyFrom(p);
+            pend(c, port, ingress);
+            return true;
+        }
+
+        @Override
+        public boolean redirectIngress(PacketBuffer p, int port) {
+            if (nest >= StageContext.MAX_NEST || pendingCount == MAX_PENDING) {
+                return false;
+            }
+            // Done here, not a drop: it goes on from the other port's receive path.
+            p.dropReason = CONSUMED;
+            pend(p, port, true);
+            return true;
+        }
+    };
+
+    private void pend(PacketBuffer p, int port, boolean ingress) {
+        pendingPacket[pendingCount] = p;
+        pendingPort[pendingCount] = port;
+        pendingIngress[pendingCount] = ingress;
+        pendingNest[pendingCount] = nest + 1;
+        pendingCount++;
+    }
+
+    /**
+     * Sends or receives what stages asked for. The outermost call drains the list, including what
+     * the stages it runs add; each item carries its nesting level, so the chain ends at MAX_NEST.
+     */
+    private void runPending() {
+        if (pendingCount == 0 || pendingRunning) {
+            return;
+        }
+        pendingRunning = true;
+        int outerNest = nest;
+        try {
+            for (int i = 0; i < pendingCount; i++) {
+                PacketBuffer p = pendingPacket[i];
+                pendingPacket[i] = null;
+                nest = pendingNest[i];
+                if (pendingIngress[i]) {
+                    receiveAgain(p, pendingPort[i]);
+                } else {
+                    sendFromStage(p, pendingPort[i]);
+                }
+            }
+        } finally {
+            pendingCount = 0;
+            pendingRunning = false;
+            nest = outerNest;
+        }
+    }
+
+    /** A packet (or copy) a stage handed to {@code port}'s receive path: as if it had arrived there. */
+    private void receiveAgain(PacketBuffer p, int port) {
+        PortView v = portFor(port);
+        p.dropReason = -1;
+        p.outPort = -1;
+        p.inPort = port;
+        if (v == null || !v.up) {
+            drop(p, R_LINK_DOWN);
+            return;
+        }
+        int defect = FlowDissector.dissect(p);
+        if (defect >= 0) {
+            drop(p, defect);
+            return;
+        }
+        stripe.add(port, CounterStripe.RX_PACKETS, 1);
+        stripe.add(port, CounterStripe.RX_BYTES, p.length);
+        if (!stagesOnOne(cfg.ingress, p, port)) {
+            return;
+        }
+        input(p, v);
+    }
+
+    /** A copy a stage sends out of {@code port}: straight to its egress, as a redirect. */
+    private void sendFromStage(PacketBuffer p, int port) {
+        p.dropReason = -1;
+        p.outPort = port;
+        int defect = FlowDissector.dissect(p);
+        if (defect >= 0) {
+            drop(p, defect);
+            return;
+        }
+        redirect(p);
+    }
+
+    /**
+     * Runs {@code stages} over one packet (a port without a receive batch of its own: an xfrm
+     * interface, a packet received again). True when it goes on; false when a stage dropped or
+     * took it (counted) or redirected it (sent on from here).
+     */
+    private boolean stagesOnOne(PacketStage[] stages, PacketBuffer p, int port) {
+        if (stages.length == 0) {
+            return true;
+        }
+        int before = p.outPort;
+        one.clear();
+        one.add(p);
+        runStages(stages, one, port);
+        one.clear();
+        runPending();
+        if (p.dropReason >= 0) {
+            return false;
+        }
+        if (p.outPort != before && p.outPort >= 0) {
+            // Stage-made hops nest: redirects between xfrm interfaces' hooks cannot chase each other forever.
+            if (nest >= StageContext.MAX_NEST) {
+                drop(p, R_STAGE_DROP);
+                return false;
+            }
+            nest++;
+            try {
+                redirect(p);
+            } finally {
+                nest--;
+            }
+            return false;
+        }
+        return true;
+    }
+
     /** The IPsec layer for this pass, or null when there is none or it holds no policy and no SA. */
     private XfrmLayer xfrm;
 
@@ -190,6 +340,7 @@ final class PacketProcessor {
                     input(p, in);
                 }
             }
+            runPending();
             finish();
         } catch (Throwable t) {
             failBatch(rx, n, t);
@@ -229,7 +380,10 @@ final class PacketProcessor {
 
     /** Transmits everything batched and returns pool buffers. */
     private void finish() {
+        runPending();
         flushSlots();
+        // Every copy has left (or been dropped, or queued as a copy for its neighbour).
+        copies.clear();
         neighbours.releasePool(poolHeld, poolHeldCount);
         poolHeldCount = 0;
     }
@@ -263,6 +417,18 @@ final class PacketProcessor {
         slotsUsed = 0;
         live.clear();
         compactScratch.clear();
+        for (int i = 0; i < pendingCount; i++) {
+            PacketBuffer p = pendingPacket[i];
+            pendingPacket[i] = null;
+            if (p != null && p.dropReason < 0) {
+                drop(p, R_STAGE_DROP);
+            }
+        }
+        pendingCount = 0;
+        pendingRunning = false;
+        nest = 0;
+        one.clear();
+        copies.clear();
         try {
             neighbours.releasePool(poolHeld, poolHeldCount);
         } finally {
@@ -294,7 +460,7 @@ final class PacketProcessor {
                 return;
             }
             try {
-                stage.process(batch, port);
+                stage.process(batch, port, stageContext);
             } catch (Throwable t) {
                 dataplane.errors.report("packet stage " + stage.getClass().getName() + " threw", t);
                 for (int i = 0; i < batch.count(); i++) {
@@ -335,7 +501,8 @@ final class PacketProcessor {
     /** Counts a drop decided by a stage; a reason that is not a DropReason counts as STAGE_DROP. */
     private void countStageVerdict(PacketBuffer p) {
         int r = p.dropReason;
-        if (r < 0) {
+        if (r < 0 || r == CONSUMED) {
+            // CONSUMED: handed on through the stage context (mirred ingress), not dropped.
             return;
         }
         drop(p, r < REASONS ? r : R_STAGE_DROP);
@@ -404,6 +571,7 @@ final class PacketProcessor {
             p.dropReason = CONSUMED;
         }
         tb.clear();
+        runPending();
     }
 
     // --- input ---------------------------------------------------------------------------------
@@ -458,6 +626,9 @@ final class PacketProcessor {
      * for the tunnel still gets its ICMP error, as from xfrmi.
      */
     private void redirectIntoXfrm(PacketBuffer p, PortView out) {
+        if (!xfrmInterfaceEgress(p, out)) {
+            return;
+        }
         FlowKey k = p.key;
         if (k.vlanId >= 0 || (k.ipVersion != 4 && k.ipVersion != 6)) {
             drop(p, R_UNSUPPORTED_ETHERTYPE);
@@ -899,6 +1070,10 @@ final class PacketProcessor {
                 p.inPort = via.index;
                 stripe.add(via.index, CounterStripe.RX_PACKETS, 1);
                 stripe.add(via.index, CounterStripe.RX_BYTES, p.length - ETH);
+                // The xfrm interface's ingress hook sees the decrypted packet, as tc on Linux's xfrmi does.
+                if (!stagesOnOne(cfg.ingress, p, via.index)) {
+                    return true;
+                }
             }
         }
         PortView in = cfg.port(p.inPort);
@@ -948,6 +1123,9 @@ final class PacketProcessor {
      * routed, or dropped); false when it goes on in clear.
      */
     private boolean xfrmOutput(PacketBuffer p, PortView out, int size, boolean generated) {
+        if (out.xfrmIfId != 0 && !xfrmInterfaceEgress(p, out)) {
+            return true;
+        }
         int sa = xfrmOutputLookup(p, out);
         if (sa == XfrmLayer.DROPPED) {
             return true;
@@ -957,6 +1135,15 @@ final class PacketProcessor {
             return true;
         }
         return false;
+    }
+
+    /**
+     * The egress hook of an xfrm interface, before its policies and ESP (Linux runs tc egress in
+     * dev_queue_xmit, before xfrmi_xmit). True when the packet goes on into the tunnel.
+     */
+    private boolean xfrmInterfaceEgress(PacketBuffer p, PortView out) {
+        p.outPort = out.index;
+        return stagesOnOne(cfg.egress, p, out.index);
     }
 
     /** The output policy lookup: an SA handle, PASS, or DROPPED (counted here). */

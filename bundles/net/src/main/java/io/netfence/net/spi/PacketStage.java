@@ -26,4 +26,13 @@ public interface PacketStage {
      * {@code outPort} ({@code port} gives its index); at INGRESS {@code port} is the receiving port.
      */
     void process(PacketBatch batch, int port);
+
+    /**
+     * As {@link #process(PacketBatch, int)}, with the packet path's {@link StageContext} for
+     * mirroring and ingress redirection. The dataplane calls this one; a stage that needs the
+     * context overrides it.
+     */
+    default void process(PacketBatch batch, int port, StageContext context) {
+        process(batch, port);
+    }
 }

@@ -6,7 +6,7 @@
  * Drivers and stages are whiteboard services; they may come and go at runtime.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package io.netfence.net.spi;
 
 import org.osgi.annotation.bundle.Export;

@@ -266,6 +266,85 @@ class ForwardingTest extends DataplaneFixture {
         assertEquals(1L, stats("eth0").dropReasons().get("tx_error"));
     }
 
+    /** A stage that does, for every packet arriving on {@code from}, what {@code action} says. */
+    private static PacketStage stage(int from, java.util.function.BiConsumer<PacketBuffer, io.netfence.net.spi.StageContext> action) {
+        return new PacketStage() {
+            @Override
+            public String name() {
+                return "test";
+            }
+
+            @Override
+            public void process(PacketBatch batch, int port) {
+                throw new AssertionError("the dataplane calls the variant with the stage context");
+            }
+
+            @Override
+            public void process(PacketBatch batch, int port, io.netfence.net.spi.StageContext context) {
+                if (port != from) {
+                    return;
+                }
+                for (int i = 0; i < batch.count(); i++) {
+                    action.accept(batch.get(i), context);
+                }
+            }
+        };
+    }
+
+    @Test
+    void aStageCanMirrorACopyOutOfAnotherPortWhileThePacketGoesOn() throws Exception {
+        staticNeighbours();
+        int eth0Index = net.link("eth0").index();
+        int eth1Index = net.link("eth1").index();
+        PacketStage mirror = stage(eth0Index, (p, ctx) -> assertTrue(ctx.mirror(p, eth0Index, false)));
+        net.addStage(mirror, Hook.INGRESS, 10);
+        byte[] frame = fromH0().ipv4(IP_H0, IP_H1).ttl(64).udp(4000, 5000).build();
+        eth0.inject(frame);
+        assertArrayEquals(frame, eth0.sent(), "the copy leaves eth0 as it arrived");
+        PacketBuffer forwarded = eth1.sentPacket();
+        assertNotNull(forwarded, "the packet itself is forwarded");
+        assertEquals(63, forwarded.key.ttl, "the copy did not share the original's buffer");
+        await("counted", () -> stats("eth0").txPackets() == 1 && stats("eth1").txPackets() == 1 && stats("eth0").rxDropped() == 0);
+        net.removeStage(mirror);
+        assertTrue(eth1Index > 0);
+    }
+
+    @Test
+    void aStageCanHandAPacketToAnotherPortsReceivePath() throws Exception {
+        staticNeighbours();
+        int eth0Index = net.link("eth0").index();
+        int eth1Index = net.link("eth1").index();
+        // What arrives on eth0 is received again on eth1: addressed to eth1's own address, it is
+        // answered there (the echo reply leaves eth1, towards its neighbour 10.1.0.2).
+        PacketStage toEth1 = stage(eth0Index, (p, ctx) -> assertTrue(ctx.redirectIngress(p, eth1Index)));
+        net.addStage(toEth1, Hook.INGRESS, 10);
+        eth0.inject(PacketBuilder.ethernet(MAC1, H1).ipv4(0x0A01_0002, 0x0A01_0001).icmpEcho(7, 1).build());
+        PacketBuffer reply = eth1.sentPacket();
+        assertNotNull(reply, "received on eth1 and answered there");
+        assertEquals(0x0A01_0002, reply.key.ipv4Dst);
+        assertTrue(eth0.quietFor(100), "nothing goes back out of eth0");
+        await("received on eth1, not dropped on eth0", () -> stats("eth1").rxPackets() == 1 && stats("eth0").rxDropped() == 0);
+        net.removeStage(toEth1);
+    }
+
+    @Test
+    void mirrorsThatPointAtEachOtherStopAtTheNestingLimit() throws Exception {
+        int eth0Index = net.link("eth0").index();
+        int eth1Index = net.link("eth1").index();
+        List<Boolean> answers = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        // eth0's ingress mirrors into eth1's receive path, whose ingress mirrors back into eth0's.
+        PacketStage ping = stage(eth0Index, (p, ctx) -> answers.add(ctx.mirror(p, eth1Index, true)));
+        PacketStage pong = stage(eth1Index, (p, ctx) -> answers.add(ctx.mirror(p, eth0Index, true)));
+        net.addStage(ping, Hook.INGRESS, 10);
+        net.addStage(pong, Hook.INGRESS, 11);
+        eth0.inject(fromH0().ipv4(IP_H0, 0xC000_0201).udp(1, 2).build());
+        await("the chain ended", () -> answers.size() == io.netfence.net.spi.StageContext.MAX_NEST + 1);
+        assertEquals(Boolean.FALSE, answers.getLast(), "refused at the limit: " + answers);
+        assertEquals(io.netfence.net.spi.StageContext.MAX_NEST, answers.stream().filter(a -> a).count());
+        net.removeStage(ping);
+        net.removeStage(pong);
+    }
+
     @Test
     void linkListenersHearOfADeletedLinkAfterTheDataplaneDroppedIt() {
         List<String> heard = new java.util.ArrayList<>();

@@ -3,6 +3,7 @@ package io.netfence.net.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netfence.backend.software.xfrm.SoftwareXfrmProvider;
@@ -451,6 +452,66 @@ class XfrmForwardingTest {
         PacketBuffer icmp = aLan.sentPacket();
         assertEquals(Icmp.FRAG_NEEDED, icmp.key.icmpCode);
         assertEquals(1500 - (40 + 8 + 8 + 3 + 2 + 16), io.netfence.packet.Bytes.u16(icmp.data, icmp.key.l4Offset + 6));
+    }
+
+    /** The software tc dataplane on a site's packet path. */
+    static io.netfence.backend.software.tc.SoftwareTcProvider tc(Site s) {
+        var provider = new io.netfence.backend.software.tc.SoftwareTcProvider(dev -> {
+            try {
+                return s.net.link(dev).index();
+            } catch (io.netfence.net.api.NetException e) {
+                return -1;
+            }
+        });
+        s.net.addStage(provider.ingressStage(), io.netfence.net.spi.Hook.INGRESS, 100);
+        s.net.addStage(provider.egressStage(), io.netfence.net.spi.Hook.EGRESS, 100);
+        return provider;
+    }
+
+    static io.netfence.tc.spi.ClsOffload rule(long block, long cookie, io.netfence.tc.api.TcHook hook, io.netfence.tc.api.Classifier c,
+            io.netfence.tc.api.Control verdict) {
+        var action = new io.netfence.tc.api.GactAction((int) cookie, verdict, null, null, 0);
+        var filter = new io.netfence.tc.api.Filter(io.netfence.tc.api.BlockRef.of("ipsec0", hook), 0, 1, io.netfence.tc.api.EtherTypes.IPV4,
+                cookie, c, List.of(action), false, false, 0);
+        return new io.netfence.tc.spi.ClsOffload(block, cookie, filter, List.of(new io.netfence.tc.spi.SharedAction(action)));
+    }
+
+    @Test
+    void tcOnAnXfrmInterfaceSeesTheClearPacketBeforeEspAndAfterDecryption() throws Exception {
+        for (Site s : new Site[] {a, b}) {
+            s.net.addLink(new LinkSpec("ipsec0", "xfrm", 0, null, 0, List.of("dev", "wan0", "if_id", "9")));
+            s.net.setLink("ipsec0", new LinkChange(true, null, null));
+            s.xfrm.addState(sa(WAN_A, WAN_B, 0x9009, 9, 9));
+        }
+        a.net.addRoute(new Route(io.netfence.net.api.RouteType.UNICAST, IpPrefix.parse("10.9.0.0/16"), null, "ipsec0", 0, null, "static"));
+        a.xfrm.addPolicy(policy("0.0.0.0/0", "0.0.0.0/0", XfrmDirection.OUT, WAN_A, WAN_B, 9, 9));
+        b.net.addRoute(new Route(io.netfence.net.api.RouteType.UNICAST, IpPrefix.parse("10.9.0.0/16"), null, "lan0", 0, null, "static"));
+        b.net.addNeighbour("lan0", IpAddress.parse("10.9.0.9"), new MacAddress(H2));
+        b.xfrm.addPolicy(policy("0.0.0.0/0", "0.0.0.0/0", XfrmDirection.FWD, WAN_A, WAN_B, 9, 9));
+        // A: ipsec0's egress drops what goes to 10.9.0.66, before it is encrypted.
+        var ta = tc(a);
+        assertNull(ta.bind("ipsec0", io.netfence.tc.api.TcHook.EGRESS, 1));
+        io.netfence.tc.api.FlowerMatch.Builder to66 = io.netfence.tc.api.FlowerMatch.builder();
+        to66.dstIp = io.netfence.tc.api.Masked.of(IpAddress.parse("10.9.0.66").v4bits() & 0xFFFF_FFFFL, 0xFFFF_FFFFL);
+        assertNull(ta.replace(rule(1, 1, io.netfence.tc.api.TcHook.EGRESS, to66.build(), io.netfence.tc.api.Control.SHOT)));
+        ta.commit();
+        // B: ipsec0's ingress counts what was decrypted on it.
+        var tb = tc(b);
+        assertNull(tb.bind("ipsec0", io.netfence.tc.api.TcHook.INGRESS, 1));
+        assertNull(tb.replace(rule(1, 1, io.netfence.tc.api.TcHook.INGRESS, new io.netfence.tc.api.MatchAll(), io.netfence.tc.api.Control.OK)));
+        tb.commit();
+
+        aLan.inject(udp(A_LAN_MAC, H1, "10.1.0.2", "10.9.0.66", 100, false));
+        assertTrue(aWan.quietFor(200), "dropped by tc on ipsec0's egress: never encrypted");
+        assertEquals(1L, a.net.link("lan0").stats().dropReasons().get(DropReason.TC_DROP.label()));
+        assertEquals(1, ta.stats(1, 1).filter().packets());
+
+        aLan.inject(udp(A_LAN_MAC, H1, "10.1.0.2", "10.9.0.9", 100, false));
+        bWan.inject(aWan.sentPacket().toByteArray());
+        PacketBuffer inner = bLan.sentPacket();
+        assertNotNull(inner, "decrypted, seen by tc on ipsec0's ingress, forwarded");
+        assertEquals(1, tb.stats(1, 1).filter().packets(), "tc on ipsec0's ingress saw the decrypted packet");
+        assertEquals(IpAddress.parse("10.9.0.9").v4bits(), inner.key.ipv4Dst);
     }
 
     @Test

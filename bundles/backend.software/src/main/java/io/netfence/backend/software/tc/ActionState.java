@@ -63,7 +63,7 @@ final class ActionState {
     ActionStep step() {
         return switch (action) {
             case GactAction g -> new GactStep(counters, g.control() == null ? Control.OK : g.control(), g, determSequence);
-            case MirredAction m -> new MirredStep(counters, m.control(), targetPort);
+            case MirredAction m -> new MirredStep(counters, m, targetPort);
             case VlanAction v -> new VlanStep(counters, v);
             case PeditAction p -> new PeditStep(counters, p);
             case CsumAction c -> new CsumStep(counters, c);

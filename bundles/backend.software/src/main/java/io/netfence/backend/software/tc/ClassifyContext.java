@@ -18,8 +18,10 @@ final class ClassifyContext {
     long nowNanos;
     /** The chain of a {@link Verdict#GOTO_CHAIN} or the count of a {@link Verdict#JUMP}. */
     int value;
-    /** A mirred redirect set the packet's outPort. */
+    /** A mirred redirect set the packet's outPort or handed it to another port's receive path. */
     boolean redirected;
+    /** The packet path's context for mirrors and ingress redirects; null outside the dataplane. */
+    io.netfence.net.spi.StageContext stage;
     /** The frame's EtherType as tc's {@code protocol} sees it: the outer tag's TPID for tagged frames. */
     int frameProtocol;
     /** The dissector's verdict on the frame as it is now (-1: well formed). */

@@ -2,24 +2,47 @@ package io.netfence.backend.software.tc;
 
 import io.netfence.packet.PacketBuffer;
 import io.netfence.tc.api.Control;
+import io.netfence.tc.api.MirredAction;
 
 /**
- * {@code mirred egress redirect dev DEV}: the packet leaves by DEV. At INGRESS the dataplane then
- * skips routing and sends it to DEV's egress; at EGRESS it goes to DEV instead of the port it was
- * routed to. The other mirred forms are refused by the provider (they need cloning or re-injection).
+ * {@code mirred egress|ingress redirect|mirror dev DEV}. Egress redirect sets the packet's outPort:
+ * at INGRESS the dataplane then skips routing and sends it to DEV's egress (an xfrm interface
+ * encrypts it); at EGRESS it leaves by DEV instead. Ingress redirect hands the packet to DEV's
+ * receive path, and mirror sends a copy (to DEV's egress or receive path), both through the
+ * packet path's stage context. A copy or hand-over the path cannot make (no buffer free, nested
+ * too deep: Linux's MIRRED_NEST_LIMIT) counts as an overlimit of the action, as in Linux; a
+ * redirect that fails drops the packet.
  */
 final class MirredStep extends ActionStep {
     private final int targetPort;
+    private final boolean ingress;
+    private final boolean redirect;
 
-    MirredStep(Counters counters, Control control, int targetPort) {
-        super(counters, control);
+    MirredStep(Counters counters, MirredAction m, int targetPort) {
+        super(counters, m.control() == null ? (m.redirect() ? Control.STOLEN : Control.PIPE) : m.control());
         this.targetPort = targetPort;
+        this.ingress = m.ingress();
+        this.redirect = m.redirect();
     }
 
     @Override
     int act(PacketBuffer p, ClassifyContext ctx) {
-        p.outPort = targetPort;
-        ctx.redirected = true;
+        if (redirect && !ingress) {
+            p.outPort = targetPort;
+            ctx.redirected = true;
+            return control(ctx);
+        }
+        if (redirect) {
+            if (ctx.stage != null && ctx.stage.redirectIngress(p, targetPort)) {
+                ctx.redirected = true;
+                return control(ctx);
+            }
+            counters.overlimit();
+            return control(ctx, Verdict.SHOT, 0);
+        }
+        if (ctx.stage == null || !ctx.stage.mirror(p, targetPort, ingress)) {
+            counters.overlimit();
+        }
         return control(ctx);
     }
 }

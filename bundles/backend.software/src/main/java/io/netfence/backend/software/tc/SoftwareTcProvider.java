@@ -34,9 +34,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Shared actions (one {@link SharedAction} in several filters) are kept per kind and index and
  * share counters and state; an action's counters live while some filter binds it.
  *
- * <p>Refused: {@code skip_sw} filters; mirred mirror (needs cloning the packet), mirred ingress
- * (needs re-injecting into another port's receive path), mirred redirect with a control other
- * than {@code stolen} (Linux then sends a clone and keeps the original); mirred, flower indev and
+ * <p>Refused: {@code skip_sw} filters; mirred redirect with a control other than {@code stolen}
+ * (Linux then sends a clone and keeps the original: that is a mirror); mirred, flower indev and
  * bind naming a device that does not exist; csum udplite and sctp.
  */
 public final class SoftwareTcProvider implements TcOffloadProvider {
@@ -178,18 +177,8 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
         if (a instanceof ActionRef r) {
             return "action " + r.kind() + " index " + r.index() + ": a reference, not the action it names";
         }
-        if (a instanceof MirredAction m) {
-            if (m.ingress()) {
-                return m.redirect() ? "mirred ingress redirect needs re-injection into another port's receive path, not yet supported"
-                        : "mirred ingress mirror needs packet cloning, not yet supported";
-            }
-            if (!m.redirect()) {
-                return "mirred egress mirror needs packet cloning, not yet supported";
-            }
-            if (m.control().kind() != Control.Kind.STOLEN) {
-                return "mirred egress redirect with control " + m.control()
-                        + " sends a copy and keeps the packet: needs packet cloning, not yet supported";
-            }
+        if (a instanceof MirredAction m && m.redirect() && m.control().kind() != Control.Kind.STOLEN) {
+            return "mirred redirect with control " + m.control() + " sends a copy and keeps the packet: write it as mirror";
         }
         if (a instanceof CsumAction c) {
             if ((c.flags() & CsumAction.UDPLITE) != 0) {

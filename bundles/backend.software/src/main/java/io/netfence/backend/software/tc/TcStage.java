@@ -1,6 +1,7 @@
 package io.netfence.backend.software.tc;
 
 import io.netfence.net.spi.PacketStage;
+import io.netfence.net.spi.StageContext;
 import io.netfence.packet.DropReason;
 import io.netfence.packet.FlowDissector;
 import io.netfence.packet.PacketBatch;
@@ -37,11 +38,17 @@ final class TcStage implements PacketStage {
 
     @Override
     public void process(PacketBatch batch, int port) {
+        process(batch, port, null);
+    }
+
+    @Override
+    public void process(PacketBatch batch, int port, StageContext stage) {
         CompiledBlock block = provider.snapshot().block(hook, port);
         if (block == null) {
             return;
         }
         ClassifyContext ctx = contexts.get();
+        ctx.stage = stage;
         ctx.beginBatch(System.currentTimeMillis(), System.nanoTime());
         for (int i = 0; i < batch.count(); i++) {
             PacketBuffer p = batch.get(i);

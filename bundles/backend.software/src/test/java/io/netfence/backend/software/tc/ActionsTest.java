@@ -154,6 +154,59 @@ class ActionsTest {
         assertEquals(TcKit.ETH0, p.outPort);
     }
 
+    /** Records what mirred asked of the packet path; says yes while {@code room} lasts. */
+    static final class RecordingContext implements io.netfence.net.spi.StageContext {
+        final List<String> asked = new java.util.ArrayList<>();
+        int room;
+
+        RecordingContext(int room) {
+            this.room = room;
+        }
+
+        @Override
+        public boolean mirror(PacketBuffer p, int port, boolean ingress) {
+            asked.add("mirror " + port + (ingress ? " ingress" : " egress"));
+            return room-- > 0;
+        }
+
+        @Override
+        public boolean redirectIngress(PacketBuffer p, int port) {
+            asked.add("redirect " + port + " ingress");
+            if (room-- <= 0) {
+                return false;
+            }
+            p.dropReason = Integer.MAX_VALUE; // what the dataplane does: handed on, not dropped
+            return true;
+        }
+    }
+
+    @Test
+    void mirredMirrorAsksForACopyAndTheListGoesOn() {
+        TcKit kit = new TcKit();
+        long cookie = kit.add(matchAll(0, 1, new MirredAction(0, null, false, false, "eth1"),
+                new MirredAction(0, null, true, false, "eth2"), gact(Control.OK)));
+        RecordingContext ctx = new RecordingContext(1);
+        PacketBuffer p = kit.ingress(udp4(), ctx);
+        assertTrue(alive(p), "a mirror keeps the packet");
+        assertEquals(-1, p.outPort);
+        assertEquals(List.of("mirror " + TcKit.ETH1 + " egress", "mirror " + TcKit.ETH2 + " ingress"), ctx.asked);
+        assertEquals(0, kit.stats(cookie).actions().get(0).overlimits());
+        assertEquals(1, kit.stats(cookie).actions().get(1).overlimits(), "the copy that could not be made counts as an overlimit");
+    }
+
+    @Test
+    void mirredIngressRedirectHandsThePacketOverOrDropsIt() {
+        TcKit kit = new TcKit();
+        long cookie = kit.add(matchAll(0, 1, new MirredAction(0, null, true, true, "eth2")));
+        RecordingContext ctx = new RecordingContext(1);
+        PacketBuffer p = kit.ingress(udp4(), ctx);
+        assertEquals(List.of("redirect " + TcKit.ETH2 + " ingress"), ctx.asked);
+        assertEquals(Integer.MAX_VALUE, p.dropReason, "handed over, not dropped");
+        PacketBuffer refused = kit.ingress(udp4(), ctx);
+        assertEquals(TC_DROP, refused.dropReason, "nested too deep: dropped");
+        assertEquals(1, kit.stats(cookie).actions().get(0).overlimits());
+    }
+
     // --- vlan ------------------------------------------------------------------------------------
 
     @Test

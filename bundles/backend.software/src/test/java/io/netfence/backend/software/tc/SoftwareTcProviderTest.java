@@ -55,10 +55,10 @@ class SoftwareTcProviderTest {
     }
 
     @Test
-    void mirredFormsThatNeedCloningOrReinjectionAreRefusedWithTheReason() {
-        assertTrue(refusalOf(new MirredAction(0, null, false, false, "eth1")).reason().contains("egress mirror needs packet cloning"));
-        assertTrue(refusalOf(new MirredAction(0, null, true, false, "eth1")).reason().contains("ingress mirror needs packet cloning"));
-        assertTrue(refusalOf(new MirredAction(0, null, true, true, "eth1")).reason().contains("ingress redirect needs re-injection"));
+    void everyMirredFormIsTakenButARedirectThatWouldKeepThePacket() {
+        assertNull(refusalOf(new MirredAction(0, null, false, false, "eth1")), "egress mirror");
+        assertNull(refusalOf(new MirredAction(0, null, true, false, "eth1")), "ingress mirror");
+        assertNull(refusalOf(new MirredAction(0, null, true, true, "eth1")), "ingress redirect");
         assertTrue(refusalOf(new MirredAction(0, Control.PIPE, false, true, "eth1")).reason().contains("control pipe"));
         assertNull(refusalOf(new MirredAction(0, null, false, true, "eth1")));
     }

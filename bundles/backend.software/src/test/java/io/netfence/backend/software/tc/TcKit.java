@@ -132,6 +132,15 @@ final class TcKit {
         return p;
     }
 
+    /** As {@link #ingress(byte[])}, with the packet path's stage context the dataplane would give. */
+    PacketBuffer ingress(byte[] frame, io.netfence.net.spi.StageContext context) {
+        PacketBuffer p = packet(frame, ETH0, -1);
+        PacketBatch batch = PacketBatch.referring(1);
+        batch.add(p);
+        tc.ingressStage().process(batch, ETH0, context);
+        return p;
+    }
+
     /** The frame, received on eth2, leaving by {@code port} through its egress. */
     PacketBuffer egress(int port, byte[] frame) {
         PacketBuffer p = packet(frame, ETH2, port);
