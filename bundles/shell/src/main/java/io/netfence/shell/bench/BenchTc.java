@@ -24,8 +24,8 @@ import java.util.List;
  * classified against all four mask groups and then forwarded as without tc. The only class of
  * the bench command that links the (optional) tc API.
  */
-final class BenchTc {
-    static final int MASKS = 4;
+public final class BenchTc {
+    public static final int MASKS = 4;
     static final int MAX_RULES = 200_000;
     private final TcService tc;
 
@@ -46,7 +46,8 @@ final class BenchTc {
         tc.deleteQdisc(dev, null);
     }
 
-    static List<Filter> rules(String dev, int n, IpAddress source, int dport) {
+    /** The rule set, also used by the JMH benchmark TcClassifyBench. */
+    public static List<Filter> rules(String dev, int n, IpAddress source, int dport) {
         BlockRef where = BlockRef.of(dev, TcHook.INGRESS);
         List<Action> pass = List.of(GactAction.of(Control.OK));
         List<Filter> out = new ArrayList<>(n);
