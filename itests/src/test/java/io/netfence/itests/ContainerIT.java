@@ -67,9 +67,38 @@ public class ContainerIT {
         assertTrue("bundles not active: " + notActive, notActive.isEmpty());
         for (String bsn : List.of("io.netfence.packet", "io.netfence.fib", "io.netfence.net", "io.netfence.port.pcap",
                 "io.netfence.port.tap", "io.netfence.port.gen", "io.netfence.shell", "io.netfence.features", "io.netfence.crypto",
-                "io.netfence.xfrm.api", "io.netfence.xfrm", "io.netfence.backend.software", "bcprov",
+                "io.netfence.xfrm.api", "io.netfence.xfrm", "io.netfence.backend.software", "io.netfence.tc.api", "io.netfence.tc", "bcprov",
                 "org.apache.felix.scr", "org.apache.felix.fileinstall", "org.apache.felix.configadmin")) {
             assertNotNull(bsn + " is installed", bundle(bsn));
+        }
+    }
+
+    @Test
+    public void tcRulesSurviveARestartOfTheTcBundleAndGoWithTheirLink() throws Exception {
+        net.addLink(new io.netfence.net.api.LinkSpec("tcr0", "sink", 0, null, 0, List.of()));
+        try (Shell sh = new Shell(processor)) {
+            sh.run("tc qdisc add dev tcr0 clsact");
+            sh.run("tc actions add action police rate 1mbit burst 10k conform-exceed drop/ok index 3");
+            sh.run("tc filter add dev tcr0 ingress protocol ip prio 5 flower dst_ip 10.5.0.0/16 ip_proto udp dst_port 53"
+                    + " action police index 3 action pass");
+            sh.run("tc filter add dev tcr0 egress matchall action sample rate 100 group 1");
+            String before = sh.run("tc filter show dev tcr0 ingress") + sh.run("tc filter show dev tcr0 egress")
+                    + sh.run("tc actions show action police");
+            assertTrue(before, before.contains("dst_ip 10.5.0.0/16") && before.contains("sample"));
+
+            // Stopping the bundle writes tc.conf; starting it again replays it.
+            Bundle tc = bundle("io.netfence.tc");
+            tc.stop();
+            tc.start();
+            Await.until("tc is back", 10_000, () -> context.getServiceReference(io.netfence.tc.api.TcService.class) != null);
+            String after = sh.run("tc filter show dev tcr0 ingress") + sh.run("tc filter show dev tcr0 egress")
+                    + sh.run("tc actions show action police");
+            assertEquals(before, after);
+        } finally {
+            net.deleteLink("tcr0");
+        }
+        try (Shell sh = new Shell(processor)) {
+            assertEquals("a deleted link takes its qdisc along", "", sh.run("tc qdisc show dev tcr0").strip());
         }
     }
 
