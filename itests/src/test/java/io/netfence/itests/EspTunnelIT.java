@@ -234,11 +234,7 @@ public class EspTunnelIT {
     @Test
     public void hostsPingAndTransferTenMegabytesThroughTheTunnel() throws Exception {
         start(Steering.POLICY);
-        Path pcap = work.resolve("wan.pcap");
-        capture = Host.start("ip", "netns", "exec", NS_WAN, "tcpdump", "-i", "br0", "-U", "--immediate-mode", "-w", pcap.toString(),
-                "-c", "10", "esp");
-        Thread.sleep(1000);
-        Host.must(30, "ip", "netns", "exec", NS_A, "ping", "-c", "5", "-i", "0.2", "-W", "2", "10.81.2.2");
+        Path pcap = captureEspWhileAPings("wan.pcap");
         Host.must(30, "ip", "netns", "exec", NS_B, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.81.1.1");
         assertTrue("tcpdump caught 10 ESP packets", capture.waitFor(20, TimeUnit.SECONDS));
 
@@ -258,11 +254,7 @@ public class EspTunnelIT {
     @Test
     public void aTcFlowerRuleRedirectsForwardedTrafficIntoTheTunnel() throws Exception {
         start(Steering.TC);
-        Path pcap = work.resolve("wan-tc.pcap");
-        capture = Host.start("ip", "netns", "exec", NS_WAN, "tcpdump", "-i", "br0", "-U", "--immediate-mode", "-w", pcap.toString(),
-                "-c", "10", "esp");
-        Thread.sleep(1000);
-        Host.must(30, "ip", "netns", "exec", NS_A, "ping", "-c", "5", "-i", "0.2", "-W", "2", "10.81.2.2");
+        Path pcap = captureEspWhileAPings("wan-tc.pcap");
         assertTrue("tcpdump caught 10 ESP packets", capture.waitFor(20, TimeUnit.SECONDS));
         Host.tcpTransfer(NS_B, "10.81.2.2", 5083, NS_A, null, 2);
 
@@ -275,6 +267,16 @@ public class EspTunnelIT {
             assertTrue(shown, shown.contains("dst_ip 10.81.2.0/24") && shown.contains("Egress Redirect to device ipsec0"));
         }
         assertTsharkDecrypts(pcap, 10);
+    }
+
+    /** Starts capturing 10 ESP packets on the WAN bridge into {@code file}, then host A pings host B five times. */
+    private Path captureEspWhileAPings(String file) throws Exception {
+        Path pcap = work.resolve(file);
+        capture = Host.start("ip", "netns", "exec", NS_WAN, "tcpdump", "-i", "br0", "-U", "--immediate-mode", "-w", pcap.toString(),
+                "-c", "10", "esp");
+        Thread.sleep(1000);
+        Host.must(30, "ip", "netns", "exec", NS_A, "ping", "-c", "5", "-i", "0.2", "-W", "2", "10.81.2.2");
+        return pcap;
     }
 
     /** Wireshark decrypts what crossed the bridge, with the keys, and checks every ICV. */

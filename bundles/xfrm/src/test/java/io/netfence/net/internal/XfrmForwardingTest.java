@@ -476,8 +476,12 @@ class XfrmForwardingTest {
         return new io.netfence.tc.spi.ClsOffload(block, cookie, filter, List.of(new io.netfence.tc.spi.SharedAction(action)));
     }
 
-    @Test
-    void tcOnAnXfrmInterfaceSeesTheClearPacketBeforeEspAndAfterDecryption() throws Exception {
+    /**
+     * Route-based between the sites: ipsec0 (if_id 9) on both, SA 0x9009 from A to B, A routes
+     * 10.9.0.0/16 into ipsec0 under a catch-all out policy, B forwards it to 10.9.0.9 on its LAN
+     * (its fwd policy is left to the test).
+     */
+    private void ifId9Tunnel() {
         for (Site s : new Site[] {a, b}) {
             s.net.addLink(new LinkSpec("ipsec0", "xfrm", 0, null, 0, List.of("dev", "wan0", "if_id", "9")));
             s.net.setLink("ipsec0", new LinkChange(true, null, null));
@@ -487,6 +491,11 @@ class XfrmForwardingTest {
         a.xfrm.addPolicy(policy("0.0.0.0/0", "0.0.0.0/0", XfrmDirection.OUT, WAN_A, WAN_B, 9, 9));
         b.net.addRoute(new Route(io.netfence.net.api.RouteType.UNICAST, IpPrefix.parse("10.9.0.0/16"), null, "lan0", 0, null, "static"));
         b.net.addNeighbour("lan0", IpAddress.parse("10.9.0.9"), new MacAddress(H2));
+    }
+
+    @Test
+    void tcOnAnXfrmInterfaceSeesTheClearPacketBeforeEspAndAfterDecryption() throws Exception {
+        ifId9Tunnel();
         b.xfrm.addPolicy(policy("0.0.0.0/0", "0.0.0.0/0", XfrmDirection.FWD, WAN_A, WAN_B, 9, 9));
         // A: ipsec0's egress drops what goes to 10.9.0.66, before it is encrypted.
         var ta = tc(a);
@@ -516,15 +525,7 @@ class XfrmForwardingTest {
 
     @Test
     void routeBasedTrafficArrivesOnTheXfrmInterface() throws Exception {
-        for (Site s : new Site[] {a, b}) {
-            s.net.addLink(new LinkSpec("ipsec0", "xfrm", 0, null, 0, List.of("dev", "wan0", "if_id", "9")));
-            s.net.setLink("ipsec0", new LinkChange(true, null, null));
-            s.xfrm.addState(sa(WAN_A, WAN_B, 0x9009, 9, 9));
-        }
-        a.net.addRoute(new Route(io.netfence.net.api.RouteType.UNICAST, IpPrefix.parse("10.9.0.0/16"), null, "ipsec0", 0, null, "static"));
-        a.xfrm.addPolicy(policy("0.0.0.0/0", "0.0.0.0/0", XfrmDirection.OUT, WAN_A, WAN_B, 9, 9));
-        b.net.addRoute(new Route(io.netfence.net.api.RouteType.UNICAST, IpPrefix.parse("10.9.0.0/16"), null, "lan0", 0, null, "static"));
-        b.net.addNeighbour("lan0", IpAddress.parse("10.9.0.9"), new MacAddress(H2));
+        ifId9Tunnel();
         // B: what the if_id 9 SA decrypts arrives on ipsec0 and needs a fwd policy with if_id 9.
         aLan.inject(udp(A_LAN_MAC, H1, "10.1.0.2", "10.9.0.9", 100, false));
         bWan.inject(aWan.sentPacket().toByteArray());
