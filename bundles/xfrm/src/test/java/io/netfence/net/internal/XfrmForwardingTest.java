@@ -524,6 +524,27 @@ class XfrmForwardingTest {
     }
 
     @Test
+    void tcMirrorsTheClearTrafficToAMonitorPortWhileItIsEncrypted() throws Exception {
+        QueueDriver.QueueDevice mon = a.link("mon0", 0x02_0A_00_00_00_03L, "10.7.0.1/24");
+        var ta = tc(a);
+        ta.bind("lan0", io.netfence.tc.api.TcHook.INGRESS, 1);
+        var mirror = new io.netfence.tc.api.MirredAction(1, null, false, false, "mon0");
+        var filter = new io.netfence.tc.api.Filter(io.netfence.tc.api.BlockRef.of("lan0", io.netfence.tc.api.TcHook.INGRESS), 0, 1,
+                io.netfence.tc.api.EtherTypes.IPV4, 1, new io.netfence.tc.api.MatchAll(), List.of(mirror), false, false, 0);
+        assertNull(ta.replace(new io.netfence.tc.spi.ClsOffload(1, 1, filter, List.of(new io.netfence.tc.spi.SharedAction(mirror)))));
+        ta.commit();
+
+        byte[] sent = udp(A_LAN_MAC, H1, "10.1.0.2", "10.2.0.2", 300, true);
+        aLan.inject(sent);
+        assertArrayEquals(sent, mon.sent(), "the monitor port gets the packet as it arrived, in clear");
+        PacketBuffer esp = aWan.sentPacket();
+        assertNotNull(esp, "and the packet itself is encrypted towards B");
+        assertEquals(0x1001, esp.key.espSpi);
+        assertEquals(1, ta.stats(1, 1).actions().getFirst().packets());
+        assertEquals(0, ta.stats(1, 1).actions().getFirst().overlimits(), "every copy was made");
+    }
+
+    @Test
     void routeBasedTrafficArrivesOnTheXfrmInterface() throws Exception {
         ifId9Tunnel();
         // B: what the if_id 9 SA decrypts arrives on ipsec0 and needs a fwd policy with if_id 9.
