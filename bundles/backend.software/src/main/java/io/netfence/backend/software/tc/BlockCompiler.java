@@ -26,13 +26,23 @@ final class BlockCompiler {
                 .thenComparingInt(InstanceKey::protocol).thenComparing(InstanceKey::kind);
     }
 
+    /** A flower instance of a block: where a filter added later can go without compiling the block again. */
+    record FlowerInstance(int chain, int prio, int protocol) {
+    }
+
+    /** The compiled block and its flower instances, by where they are. */
+    record Compiled(CompiledBlock block, Map<FlowerInstance, FlowerTable> flower) {
+        static final Compiled EMPTY = new Compiled(CompiledBlock.EMPTY, Map.of());
+    }
+
     private BlockCompiler() {
     }
 
-    static CompiledBlock compile(Collection<InstalledFilter> filters) {
+    static Compiled compile(Collection<InstalledFilter> filters) {
         if (filters.isEmpty()) {
-            return CompiledBlock.EMPTY;
+            return Compiled.EMPTY;
         }
+        Map<FlowerInstance, FlowerTable> flowerTables = new HashMap<>();
         Map<InstalledFilter, CompiledFilter> compiled = new IdentityHashMap<>();
         for (InstalledFilter f : filters) {
             compiled.put(f, f.compile());
@@ -55,11 +65,32 @@ final class BlockCompiler {
                 if (instance != null) {
                     list.add(instance);
                 }
+                if (instance instanceof FlowerTable t) {
+                    flowerTables.put(new FlowerInstance(chain.getKey(), e.getKey().prio(), e.getKey().protocol()), t);
+                }
             }
             indexes[c] = chain.getKey();
             instances[c++] = list.toArray(new ClassifierInstance[0]);
         }
-        return new CompiledBlock(indexes, instances);
+        return new Compiled(new CompiledBlock(indexes, instances), flowerTables);
+    }
+
+    /**
+     * Adds a flower filter to its instance in place, if the instance exists; false if it does not
+     * (the block must be compiled again).
+     */
+    static boolean append(Compiled c, InstalledFilter f) {
+        Filter d = f.offload().filter();
+        FlowerTable t = c.flower().get(new FlowerInstance(d.chain(), d.prio(), d.protocol()));
+        if (t == null) {
+            return false;
+        }
+        FlowerMatch m = (FlowerMatch) d.classifier();
+        long[] mask = new long[FlowerKey.WORDS];
+        long[] value = new long[FlowerKey.WORDS];
+        FlowerKey.encode(m, d.protocol(), f.indevPort(), mask, value);
+        t.add(mask, new FlowerMaskGroup.Entry(value, new FlowerRule(f.compile(), m.srcPort(), m.dstPort())));
+        return true;
     }
 
     private static ClassifierInstance instance(InstanceKey key, List<InstalledFilter> filters, Map<InstalledFilter, CompiledFilter> compiled,

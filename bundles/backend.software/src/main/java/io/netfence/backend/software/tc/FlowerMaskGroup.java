@@ -1,5 +1,7 @@
 package io.netfence.backend.software.tc;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -14,12 +16,20 @@ import java.util.Map;
  * as for 100,000 and allocates nothing. Filters that differ only by port ranges share a key (ranges
  * are not in the mask) and are told apart by {@link FlowerRule#portsMatch} after the hit, as Linux's
  * fl_lookup_range does.
+ *
+ * <p>Filters added one at a time go in place ({@link #add}), as Linux's rhashtable does under RCU:
+ * the key words are written first and the slot's filter array is then published with a release
+ * store, which readers load with acquire, so a worker sees a slot either empty or complete. That
+ * keeps a burst of single adds (an appliance batch of 100k {@code tc filter add} lines) linear.
+ * Only the control plane writes, under the provider's lock.
  */
 final class FlowerMaskGroup {
     private static final long SEED = 0x2545_F491_4F6C_DD1DL;
 
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(FlowerRule[][].class);
+
     /** The smallest handle in the group: once a better match is known, the group can be skipped. */
-    final long minHandle;
+    volatile long minHandle;
     /** The key words this mask uses, and the mask of each. */
     private final int[] words;
     private final long[] mask;
@@ -27,12 +37,21 @@ final class FlowerMaskGroup {
     private final long[] keys;
     private final FlowerRule[][] rules;
     private final int slotMask;
+    /** Distinct keys in the table, and every filter the group holds (control plane only: rebuilding a fuller table). */
+    private int keysInUse;
+    private final List<Entry> entries;
 
     /** A filter with its full mask and value words, as {@link FlowerKey#encode} made them. */
     record Entry(long[] value, FlowerRule rule) {
     }
 
     FlowerMaskGroup(long[] fullMask, List<Entry> entries) {
+        this(fullMask, entries, 2);
+    }
+
+    /** {@code room}: capacity for this many times the distinct keys (at least 2: half full at most). */
+    private FlowerMaskGroup(long[] fullMask, List<Entry> entries, int room) {
+        this.entries = new ArrayList<>(entries);
         int used = 0;
         for (long m : fullMask) {
             used += m != 0 ? 1 : 0;
@@ -57,9 +76,10 @@ final class FlowerMaskGroup {
         }
         minHandle = min;
         int capacity = 2;
-        while (capacity < 2 * byKey.size()) {
+        while (capacity < room * byKey.size()) {
             capacity <<= 1;
         }
+        this.keysInUse = byKey.size();
         slotMask = capacity - 1;
         keys = new long[capacity * used];
         rules = new FlowerRule[capacity][];
@@ -88,7 +108,7 @@ final class FlowerMaskGroup {
         }
         int slot = slotOf(h);
         while (true) {
-            FlowerRule[] candidates = rules[slot];
+            FlowerRule[] candidates = (FlowerRule[]) SLOT.getAcquire(rules, slot);
             if (candidates == null) {
                 return null;
             }
@@ -114,6 +134,57 @@ final class FlowerMaskGroup {
             }
         }
         return true;
+    }
+
+    /** The full mask this group was built for (its words' masks, zero elsewhere). */
+    long[] fullMask() {
+        long[] full = new long[FlowerKey.WORDS];
+        for (int j = 0; j < words.length; j++) {
+            full[words[j]] = mask[j];
+        }
+        return full;
+    }
+
+    /**
+     * Adds a filter in place and returns this group, or, when the table would get more than three
+     * quarters full, returns a new group holding everything with room to grow (the caller
+     * publishes it). Amortized constant time.
+     */
+    FlowerMaskGroup add(Entry e) {
+        int n = words.length;
+        if (4 * (keysInUse + 1) > 3 * rules.length) {
+            List<Entry> all = new ArrayList<>(entries);
+            all.add(e);
+            return new FlowerMaskGroup(fullMask(), all, 4);
+        }
+        entries.add(e);
+        long[] probe = new long[n];
+        for (int j = 0; j < n; j++) {
+            probe[j] = e.value()[words[j]];
+        }
+        int slot = slotOf(hashMasked(probe));
+        while (true) {
+            FlowerRule[] present = rules[slot];
+            if (present == null) {
+                // Key words first, then the slot: a reader that sees the slot sees the key.
+                System.arraycopy(probe, 0, keys, slot * n, n);
+                SLOT.setRelease(rules, slot, new FlowerRule[] {e.rule()});
+                keysInUse++;
+                break;
+            }
+            if (Arrays.equals(keys, slot * n, slot * n + n, probe, 0, n)) {
+                FlowerRule[] more = Arrays.copyOf(present, present.length + 1);
+                more[present.length] = e.rule();
+                Arrays.sort(more, Comparator.comparingLong(r -> r.handle));
+                SLOT.setRelease(rules, slot, more);
+                break;
+            }
+            slot = (slot + 1) & slotMask;
+        }
+        if (e.rule().handle < minHandle) {
+            minHandle = e.rule().handle;
+        }
+        return this;
     }
 
     private long hashMasked(long[] maskedKey) {

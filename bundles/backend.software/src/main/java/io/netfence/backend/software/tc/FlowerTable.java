@@ -13,16 +13,46 @@ import java.util.List;
  * their smallest handle, and the walk stops once no later group can hold a lower one.
  */
 final class FlowerTable extends ClassifierInstance {
-    private final FlowerMaskGroup[] groups;
+    private static final Comparator<FlowerMaskGroup> BY_MIN_HANDLE = Comparator.comparingLong(g -> g.minHandle);
+    /** Replaced whole (copy on write) when a group comes, grows or moves in the order. */
+    private volatile FlowerMaskGroup[] groups;
 
     FlowerTable(int prio, int protocol, List<FlowerMaskGroup> groups) {
         super(prio, protocol);
-        this.groups = groups.toArray(new FlowerMaskGroup[0]);
-        Arrays.sort(this.groups, Comparator.comparingLong(g -> g.minHandle));
+        FlowerMaskGroup[] sorted = groups.toArray(new FlowerMaskGroup[0]);
+        Arrays.sort(sorted, BY_MIN_HANDLE);
+        this.groups = sorted;
+    }
+
+    /**
+     * Adds a filter without rebuilding the instance (control plane, under the provider's lock):
+     * into the group of its mask, in place, or a new group. Workers classifying meanwhile see the
+     * filter either not yet or completely.
+     */
+    void add(long[] mask, FlowerMaskGroup.Entry entry) {
+        FlowerMaskGroup[] current = groups;
+        for (int i = 0; i < current.length; i++) {
+            if (Arrays.equals(current[i].fullMask(), mask)) {
+                long minBefore = current[i].minHandle;
+                FlowerMaskGroup g = current[i].add(entry);
+                if (g != current[i] || g.minHandle != minBefore) {
+                    FlowerMaskGroup[] next = current.clone();
+                    next[i] = g;
+                    Arrays.sort(next, BY_MIN_HANDLE);
+                    groups = next;
+                }
+                return;
+            }
+        }
+        FlowerMaskGroup[] next = Arrays.copyOf(current, current.length + 1);
+        next[current.length] = new FlowerMaskGroup(mask, List.of(entry));
+        Arrays.sort(next, BY_MIN_HANDLE);
+        groups = next;
     }
 
     @Override
     int classify(PacketBuffer p, ClassifyContext ctx) {
+        FlowerMaskGroup[] groups = this.groups;
         long[] words = ctx.flowerWords(p);
         int srcPort = p.key.srcPort;
         int dstPort = p.key.dstPort;

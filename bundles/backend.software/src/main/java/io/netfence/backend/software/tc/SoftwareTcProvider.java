@@ -50,11 +50,16 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
     private record ActionKey(String kind, int index) {
     }
 
-    /** A block's filters by cookie and what was last compiled from them. */
+    /**
+     * A block's filters by cookie and what was last compiled from them. {@code dirty}: compile the
+     * block again; {@code appended}: new flower filters only, which go into their instances in
+     * place when those exist (a burst of single adds stays linear, not quadratic).
+     */
     private static final class BlockTables {
         final Map<Long, InstalledFilter> filters = new LinkedHashMap<>();
-        CompiledBlock compiled = CompiledBlock.EMPTY;
+        BlockCompiler.Compiled compiled = BlockCompiler.Compiled.EMPTY;
         boolean dirty;
+        final List<InstalledFilter> appended = new ArrayList<>();
     }
 
     private final PortResolver ports;
@@ -163,11 +168,16 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
             }
             InstalledFilter old = t.filters.get(offload.cookie());
             Counters counters = old != null ? old.counters() : new Counters();
-            t.filters.put(offload.cookie(), new InstalledFilter(offload, states, indev, counters));
+            InstalledFilter installed = new InstalledFilter(offload, states, indev, counters);
+            t.filters.put(offload.cookie(), installed);
             if (old != null) {
                 release(old.actions());
             }
-            t.dirty = true;
+            if (old == null && f.classifier() instanceof FlowerMatch && !t.dirty) {
+                t.appended.add(installed);
+            } else {
+                t.dirty = true;
+            }
         }
         return null;
     }
@@ -223,10 +233,20 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
     public void commit() {
         synchronized (lock) {
             for (BlockTables t : blocks.values()) {
+                if (!t.dirty && !t.appended.isEmpty()) {
+                    for (InstalledFilter f : t.appended) {
+                        if (!BlockCompiler.append(t.compiled, f)) {
+                            // A new instance: the block's chains change shape.
+                            t.dirty = true;
+                            break;
+                        }
+                    }
+                }
                 if (t.dirty) {
                     t.compiled = BlockCompiler.compile(t.filters.values());
                     t.dirty = false;
                 }
+                t.appended.clear();
             }
             blocks.entrySet().removeIf(e -> e.getValue().filters.isEmpty() && !isBound(e.getKey()));
             publish();
@@ -320,7 +340,7 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
         CompiledBlock[] out = new CompiledBlock[size];
         for (Map.Entry<DevHook, Bound> e : bindings.entrySet()) {
             BlockTables t = blocks.get(e.getValue().block());
-            CompiledBlock c = t == null || t.compiled.isEmpty() ? null : t.compiled;
+            CompiledBlock c = t == null || t.compiled.block().isEmpty() ? null : t.compiled.block();
             (e.getKey().hook() == TcHook.INGRESS ? in : out)[e.getValue().port()] = c;
         }
         snapshot = new TcSnapshot(in, out);

@@ -23,6 +23,7 @@ import io.netfence.tc.api.Masked;
 import io.netfence.tc.api.PortRange;
 import io.netfence.tc.api.SkbeditAction;
 import io.netfence.tc.api.TcHook;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -309,6 +310,58 @@ class FlowerTest {
         PacketBuffer nearMiss = kit.ingress(udp4("9.9.9.9", ip(0x0A00_0005), 7, 5006).build());
         assertEquals(0, nearMiss.mark);
         assertTrue(alive(nearMiss));
+    }
+
+    /**
+     * Filters committed one at a time (added in place into their mask groups, which grow and
+     * reorder as they go) classify exactly as the same filters compiled at once: handles come in
+     * random order, masks arrive late, keys repeat with port ranges.
+     */
+    @Test
+    void filtersAddedOneByOneClassifyAsTheSameFiltersAddedAtOnce() {
+        int n = 6000;
+        List<Long> handles = new java.util.ArrayList<>();
+        for (long h = 1; h <= n; h++) {
+            handles.add(h);
+        }
+        java.util.Collections.shuffle(handles, new java.util.Random(7));
+        TcKit once = new TcKit();
+        TcKit oneByOne = new TcKit();
+        for (int i = 0; i < n; i++) {
+            long handle = handles.get(i);
+            int k = (int) (handle % 1500);
+            FlowerMatch m = switch ((int) (handle % 4)) {
+                case 0 -> flower(b -> b.dstIp = Masked.of(0x0A00_0000L | k, 0xFFFF_FFFFL));
+                case 1 -> flower(b -> {
+                    b.ipProto = 17;
+                    b.dstIp = Masked.of(0x0A00_0000L | k, 0xFFFF_FFFFL);
+                    b.dstPort = new PortRange(1000 + (int) (handle % 7) * 10, 1009 + (int) (handle % 7) * 10);
+                });
+                case 2 -> flower(b -> b.srcIp = Masked.of(0x0B00_0000L | ((long) k << 8), 0xFFFF_FF00L));
+                default -> i < n / 2 ? flower(b -> b.dstMac = Masked.exact(0x02AA_0000_0000L | k, 48))
+                        : flower(b -> b.ipTtl = Masked.of(k & 0xFF, 0xFF)); // a fifth mask, only late
+            };
+            offer(once, handle, m);
+            offer(oneByOne, handle, m);
+            oneByOne.tc.commit();
+        }
+        once.tc.commit();
+        SplittableRandom random = new SplittableRandom(11);
+        int matched = 0;
+        for (int t = 0; t < 4000; t++) {
+            int k = random.nextInt(1600);
+            int port = 995 + random.nextInt(80);
+            byte[] frame = switch (t % 3) {
+                case 0 -> udp4(ip(0x0B00_0000 | (k << 8) | 5), ip(0x0A00_0000 | k), 7, port).build();
+                case 1 -> PacketBuilder.ethernet(0x02AA_0000_0000L | k, MAC_B).ipv4("9.9.9.9", ip(0x0A00_0000 | k)).ttl(k & 0xFF)
+                        .udp(7, port).build();
+                default -> eth().ipv4(ip(0x0C00_0000 | k), "9.9.9.9").ttl(k & 0xFF).tcp(1, 2, Tcp.SYN).build();
+            };
+            int mark = once.ingress(frame).mark;
+            assertEquals(mark, oneByOne.ingress(frame).mark, "packet " + t);
+            matched += mark != 0 ? 1 : 0;
+        }
+        assertTrue(matched > 1000 && matched < 4000, "hits and misses both: " + matched + " of 4000 matched");
     }
 
     private static void offer(TcKit kit, long handle, FlowerMatch m) {
