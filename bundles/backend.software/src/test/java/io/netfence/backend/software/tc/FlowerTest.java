@@ -364,6 +364,50 @@ class FlowerTest {
         assertTrue(matched > 1000 && matched < 4000, "hits and misses both: " + matched + " of 4000 matched");
     }
 
+    /**
+     * A worker classifies all the time while filters are added one at a time (in place): it never
+     * fails and never sees a filter half there — a packet either finds its own filter or none —
+     * and once the adds are done every packet finds its filter.
+     */
+    @Test
+    void aWorkerClassifyingWhileFiltersAreAddedSeesEachEitherWholeOrNotYet() throws Exception {
+        int n = 4000;
+        TcKit kit = new TcKit();
+        offer(kit, 1, flower(b -> b.dstIp = Masked.of(0x0A00_0000L, 0xFFFF_FFFFL)));
+        kit.tc.commit();
+        java.util.concurrent.atomic.AtomicBoolean adding = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicLong checked = new java.util.concurrent.atomic.AtomicLong();
+        Thread worker = new Thread(() -> {
+            SplittableRandom random = new SplittableRandom(3);
+            try {
+                while (adding.get()) {
+                    int k = random.nextInt(n);
+                    int mark = kit.ingress(udp4("9.9.9.9", ip(0x0A00_0000 | k), 7, 9).build()).mark;
+                    if (mark != 0 && mark != k + 1) {
+                        throw new AssertionError("packet for filter " + (k + 1) + " ran filter " + mark);
+                    }
+                    checked.incrementAndGet();
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        worker.start();
+        for (int k = 1; k < n; k++) {
+            int key = k;
+            offer(kit, k + 1, flower(b -> b.dstIp = Masked.of(0x0A00_0000L | key, 0xFFFF_FFFFL)));
+            kit.tc.commit();
+        }
+        adding.set(false);
+        worker.join(10_000);
+        assertNull(failure.get(), () -> "the worker failed: " + failure.get());
+        assertTrue(checked.get() > 0, "the worker classified while filters were added");
+        for (int k = 0; k < n; k++) {
+            assertEquals(k + 1, kit.ingress(udp4("9.9.9.9", ip(0x0A00_0000 | k), 7, 9).build()).mark);
+        }
+    }
+
     private static void offer(TcKit kit, long handle, FlowerMatch m) {
         SkbeditAction mark = new SkbeditAction(0, Control.PIPE, handle, 0xFFFF_FFFFL, -1);
         assertNull(kit.offer(filter(0, 1, IP, handle, m, mark)));
