@@ -111,6 +111,18 @@ public final class OpenSslEngine implements CryptoEngine {
         final MemorySegment aad = block.slice(64);
         final MemorySegment tag = block.slice(16);
         final MemorySegment key = block.slice(64);
+        /** The heap-segment cache of the thread using this context now (one at a time), without a ThreadLocal lookup per call. */
+        private HeapSlices slices;
+        private Thread slicesOwner;
+
+        HeapSlices slices() {
+            Thread t = Thread.currentThread();
+            if (t != slicesOwner) {
+                slices = HeapSlices.PER_THREAD.get();
+                slicesOwner = t;
+            }
+            return slices;
+        }
 
         Ctx(MemorySegment cipher, byte[] key, boolean noPadding, boolean encrypt) {
             int enc = encrypt ? 1 : 0;
@@ -163,8 +175,9 @@ public final class OpenSslEngine implements CryptoEngine {
             if (length > MAX_DATA) {
                 throw new IllegalStateException("ESP payload of " + length + " bytes exceeds " + MAX_DATA);
             }
-            MemorySegment src = HeapSlices.of(in, inOff);
-            MemorySegment dst = out == in && outOff == inOff ? src : HeapSlices.of(out, outOff);
+            HeapSlices slices = slices();
+            MemorySegment src = slices.at(in, inOff);
+            MemorySegment dst = out == in && outOff == inOff ? src : slices.at(out, outOff);
             try {
                 check((int) UPDATE_HEAP.invokeExact(ctx, dst, outLength, src, length), "EVP_CipherUpdate");
             } catch (Throwable t) {
