@@ -26,8 +26,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code tc [OPTIONS] qdisc|filter|chain|actions COMMAND ...} and {@code tc [-force] -batch FILE}:
@@ -36,9 +34,6 @@ import java.util.regex.Pattern;
  * when there is none. A refused command changes nothing.
  */
 public final class TcShellCommand {
-    /** The position the core gives a refused filter of a bulk add ("filter 5 of 100: ..."). */
-    private static final Pattern BULK_POSITION = Pattern.compile("^(?:Error: )?filter (\\d+) of \\d+: (.*)$", Pattern.DOTALL);
-
     private final TcService tc;
     private final LongSupplier clock;
 
@@ -276,7 +271,7 @@ public final class TcShellCommand {
                     }
                     command = TcParser.parse(words);
                 } catch (TcException | CommandException e) {
-                    stop = !flushRun(run, runLines, output, errors, force) && !force;
+                    stop = !flushRun(run, runLines, errors, force) && !force;
                     if (!stop) {
                         errors.add("line " + number + ": " + message(e));
                         stop = !force;
@@ -289,7 +284,7 @@ public final class TcShellCommand {
                     runLines.add(number);
                     continue;
                 }
-                if (!flushRun(run, runLines, output, errors, force) && !force) {
+                if (!flushRun(run, runLines, errors, force) && !force) {
                     stop = true;
                     continue;
                 }
@@ -309,7 +304,7 @@ public final class TcShellCommand {
                 }
             }
             if (!stop) {
-                flushRun(run, runLines, output, errors, force);
+                flushRun(run, runLines, errors, force);
             }
         } catch (IOException e) {
             throw new CommandException("Error: cannot read batch file \"" + file + "\": " + e.getMessage()
@@ -322,8 +317,12 @@ public final class TcShellCommand {
         return out.isEmpty() ? null : out;
     }
 
-    /** Applies a pending run of filter adds; false if a line of it failed (its error recorded). */
-    private boolean flushRun(List<FilterCmd> run, List<Integer> lines, List<String> output, List<String> errors, boolean force) {
+    /**
+     * Applies a pending run of filter adds as one change; if that is refused, line by line, which
+     * is what the batch means: the lines before a bad one apply and the error names its line.
+     * False if a line failed (its error recorded).
+     */
+    private boolean flushRun(List<FilterCmd> run, List<Integer> lines, List<String> errors, boolean force) {
         if (run.isEmpty()) {
             return true;
         }
@@ -347,14 +346,7 @@ public final class TcShellCommand {
                     }
                 }
             }
-            if (ok) {
-                // Refused as a whole but every line alone went in: report the bulk refusal at its line.
-                Matcher m = BULK_POSITION.matcher(message(bulk));
-                errors.add((m.matches() ? "line " + pendingLines.get(Integer.parseInt(m.group(1)) - 1) + ": " + m.group(2)
-                        : "line " + pendingLines.getFirst() + ": " + message(bulk)));
-                return false;
-            }
-            return false;
+            return ok;
         }
     }
 
