@@ -1,7 +1,6 @@
 package io.netfence.backend.software.tc;
 
 import io.netfence.packet.PacketBuffer;
-import io.netfence.tc.api.Control;
 import io.netfence.tc.api.MirredAction;
 
 /**
@@ -19,7 +18,8 @@ final class MirredStep extends ActionStep {
     private final boolean redirect;
 
     MirredStep(Counters counters, MirredAction m, int targetPort) {
-        super(counters, m.control() == null ? (m.redirect() ? Control.STOLEN : Control.PIPE) : m.control());
+        // MirredAction already defaults the control (stolen for a redirect, pipe for a mirror).
+        super(counters, m.control());
         this.targetPort = targetPort;
         this.ingress = m.ingress();
         this.redirect = m.redirect();
