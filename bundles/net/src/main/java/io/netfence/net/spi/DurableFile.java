@@ -132,6 +132,16 @@ public final class DurableFile implements AutoCloseable {
 
     /** Writes the whole file next to the old one, syncs it, and renames it into place. */
     public void write(List<String> lines) throws IOException {
+        replace(file, header, lines, ownerOnly);
+    }
+
+    /**
+     * Replaces {@code file} with {@code header} and {@code lines} so that a crash leaves the old
+     * file or the new one, never a torn one: written next to it ({@code ownerOnly}: created 0600,
+     * for files that hold secrets), synced, renamed into place, the folder synced. For owners that
+     * write at once rather than through a writer thread.
+     */
+    public static void replace(Path file, String header, List<String> lines, boolean ownerOnly) throws IOException {
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         StringBuilder sb = new StringBuilder(64 * lines.size() + 128).append(header).append('\n');

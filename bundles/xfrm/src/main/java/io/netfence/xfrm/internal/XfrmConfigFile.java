@@ -1,6 +1,7 @@
 package io.netfence.xfrm.internal;
 
 import io.netfence.crypto.EspSuite;
+import io.netfence.net.spi.DurableFile;
 import io.netfence.packet.IpAddress;
 import io.netfence.packet.IpPrefix;
 import io.netfence.xfrm.api.Encap;
@@ -17,13 +18,9 @@ import io.netfence.xfrm.api.XfrmService;
 import io.netfence.xfrm.api.XfrmState;
 import io.netfence.xfrm.api.XfrmStateInfo;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,24 +41,16 @@ final class XfrmConfigFile {
         this.log = log;
     }
 
-    /** Writes the current SAD and SPD atomically. */
+    /** Writes the current SAD and SPD atomically, readable by its owner only. */
     synchronized void save(XfrmService xfrm) throws IOException {
-        StringBuilder sb = new StringBuilder("# Netfence xfrm state and policies: written by the appliance, holds keys (mode 0600)\n");
+        List<String> lines = new ArrayList<>();
         for (XfrmStateInfo i : xfrm.states()) {
-            sb.append(stateLine(i.state())).append('\n');
+            lines.add(stateLine(i.state()));
         }
         for (XfrmPolicyInfo i : xfrm.policies()) {
-            sb.append(policyLine(i.policy())).append('\n');
+            lines.add(policyLine(i.policy()));
         }
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DurableFile.replace(file, "# Netfence xfrm state and policies: written by the appliance, holds keys (mode 0600)", lines, true);
     }
 
     /** Replays the file into {@code xfrm}; a line that no longer applies is skipped with a warning. */
