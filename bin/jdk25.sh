@@ -1,7 +1,7 @@
 # Sourced by ./netfence and ./run-tests: exports JAVA_HOME pointing at a JDK >= 25.
 # Order: $JAVA_HOME if it is 25 or newer, else the newest JDK >= 25 under /usr/lib/jvm.
-netfence_java_major() { # prints the feature version of the java binary $1, or 0
-  "$1" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1 | grep -E '^[0-9]+$' || echo 0
+netfence_java_major() { # prints the feature version of the java binary $1, or 0 (the user's JVM options do not take part: a bad one would read as "no JDK")
+  env -u JDK_JAVA_OPTIONS -u JAVA_TOOL_OPTIONS "$1" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1 | grep -E '^[0-9]+$' || echo 0
 }
 netfence_find_jdk25() {
   if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ] && [ "$(netfence_java_major "$JAVA_HOME/bin/java")" -ge 25 ]; then
