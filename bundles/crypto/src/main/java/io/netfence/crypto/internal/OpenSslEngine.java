@@ -18,9 +18,14 @@ import org.osgi.service.component.annotations.Component;
 /**
  * The system's OpenSSL (libcrypto.so.3) through the FFM API: the same assembly OpenSSL uses for
  * itself, called per packet without allocating and without copying the payload (libcrypto reads
- * and writes the packet buffer itself, through critical downcalls with heap access). One EVP
- * context per transform and direction, keyed once; per packet only the IV is set. The crypto is
- * OpenSSL's, not ours: this class only binds the calls.
+ * and writes the packet buffer itself, through critical downcalls with heap access). The cipher
+ * is fetched once through EVP ({@code EVP_CIPHER_fetch}, so the configured provider serves it);
+ * per packet its provider's own functions are called, as {@code provider-cipher(7)} documents
+ * them and as EVP itself calls them, one context per transform and direction, keyed once. That
+ * skips what OpenSSL 3.0's EVP wrappers add to every call (the IV length asked of the provider
+ * through an {@code OSSL_PARAM} lookup by name on each {@code EVP_CipherInit_ex}, the control
+ * translation on each tag): a third of a small packet's cost. The crypto is OpenSSL's, not ours:
+ * this class only binds the calls.
  */
 @Component(service = CryptoEngine.class, immediate = true, property = CryptoEngine.NAME_PROPERTY + "=" + OpenSslEngine.NAME)
 public final class OpenSslEngine implements CryptoEngine {
@@ -30,12 +35,12 @@ public final class OpenSslEngine implements CryptoEngine {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Native NATIVE = Native.load();
     // The per-packet calls as constants of their own: the JIT inlines a downcall only through a
-    // static final handle, not through a field of an object (null when libcrypto is missing).
-    private static final MethodHandle CIPHER_INIT = NATIVE.cipherInit;
-    private static final MethodHandle CTRL = NATIVE.ctrl;
-    private static final MethodHandle UPDATE = NATIVE.update;
-    private static final MethodHandle UPDATE_HEAP = NATIVE.updateHeap;
-    private static final MethodHandle CIPHER_FINAL = NATIVE.cipherFinal;
+    // static final handle, not through a field of an object (null when libcrypto is missing). The
+    // provider's functions differ per cipher, so these take the function's address first.
+    private static final MethodHandle CIPHER_INIT = NATIVE.providerInit;
+    private static final MethodHandle CIPHER_UPDATE = NATIVE.providerUpdate;
+    private static final MethodHandle CIPHER_FINAL = NATIVE.providerFinal;
+    private static final MethodHandle CIPHER_PARAMS = NATIVE.providerParams;
     private static final MethodHandle HMAC_INIT = NATIVE.hmacInit;
     private static final MethodHandle HMAC_UPDATE_HEAP = NATIVE.hmacUpdateHeap;
     private static final MethodHandle HMAC_FINAL = NATIVE.hmacFinal;
@@ -65,11 +70,11 @@ public final class OpenSslEngine implements CryptoEngine {
         }
         byte[] ivKey = new byte[16];
         RANDOM.nextBytes(ivKey);
-        Ctx ivCipher = new Ctx(NATIVE.cipher(EspSuite.Cipher.AES_CBC, 128, true), ivKey, true, true);
+        Ctx ivCipher = new Ctx(NATIVE.cipher(EspSuite.Cipher.AES_CBC, 128, true), ivKey, 0, true);
         Arrays.fill(ivKey, (byte) 0);
         // AES decrypts with its own key schedule: one context per direction, each keyed once.
-        MemorySegment cbc = NATIVE.cipher(EspSuite.Cipher.AES_CBC, suite.keyBits(), false);
-        Cbc both = new Cbc(new Ctx(cbc, encKey, true, true), new Ctx(cbc, encKey, true, false));
+        ProviderCipher cbc = NATIVE.cipher(EspSuite.Cipher.AES_CBC, suite.keyBits(), false);
+        Cbc both = new Cbc(new Ctx(cbc, encKey, 0, true), new Ctx(cbc, encKey, 0, false));
         Primitives.Block block = new Primitives.Block() {
             @Override
             public void encrypt(byte[] in, int inOff, byte[] out, int outOff) {
@@ -86,7 +91,7 @@ public final class OpenSslEngine implements CryptoEngine {
 
     static Primitives.Aead aead(EspSuite suite, byte[] key) {
         // GCM and ChaCha20 use the forward cipher both ways: one context serves both directions.
-        return new Aead(new Ctx(NATIVE.cipher(suite.cipher(), suite.keyBits(), false), key, false, true), suite.icvBytes());
+        return new Aead(new Ctx(NATIVE.cipher(suite.cipher(), suite.keyBits(), false), key, suite.icvBytes(), true), suite.icvBytes());
     }
 
     static Primitives.Mac mac(EspSuite.Auth auth, byte[] key) {
@@ -94,23 +99,26 @@ public final class OpenSslEngine implements CryptoEngine {
     }
 
     /**
-     * One EVP_CIPHER_CTX with its key, set up for a 12-byte nonce (AEADs) or without padding (CBC,
-     * ECB), with small native buffers of its own (IV, AAD, tag); the payload stays in the packet.
+     * One provider cipher context with its key: a 12-byte nonce (the AEADs' default) or no
+     * padding (CBC, ECB), and small native buffers of its own (the tag and the parameter that
+     * carries it); IV, AAD and payload stay in their Java arrays.
      */
     private static final class Ctx {
+        final ProviderCipher cipher;
         final MemorySegment ctx;
         /**
          * Native memory of its own, from malloc rather than an arena: such a segment has no session
          * to acquire and release around every call; {@link #free} gives it back, zeroed.
          */
-        final NativeBlock block = new NativeBlock(4 + 64 + 16 + 64 + 16 + 64 + 6 * 16);
-        final MemorySegment outLength = block.slice(4);
-        /** EVP_CipherFinal_ex's output: nothing for GCM, ChaCha20 and unpadded CBC, but it wants a place. */
+        final NativeBlock block = new NativeBlock(8 + 64 + 16 + 64 + 2 * Native.PARAM_BYTES + 4 + 2 * Native.PARAM_BYTES + 6 * 16);
+        /** size_t out-length the provider functions write. */
+        final MemorySegment outLength = block.slice(8);
+        /** The final step's output: nothing for GCM, ChaCha20 and unpadded CBC, but it wants a place. */
         final MemorySegment data = block.slice(64);
-        final MemorySegment iv = block.slice(16);
-        final MemorySegment aad = block.slice(64);
         final MemorySegment tag = block.slice(16);
         final MemorySegment key = block.slice(64);
+        /** {"tag", octet string, tag, ICV length} and the end marker: the AEAD's tag, out or in. */
+        final MemorySegment tagParams = block.slice(2 * Native.PARAM_BYTES);
         /** The heap-segment cache of the thread using this context now (one at a time), without a ThreadLocal lookup per call. */
         private HeapSlices slices;
         private Thread slicesOwner;
@@ -124,41 +132,53 @@ public final class OpenSslEngine implements CryptoEngine {
             return slices;
         }
 
-        Ctx(MemorySegment cipher, byte[] key, boolean noPadding, boolean encrypt) {
-            int enc = encrypt ? 1 : 0;
+        /** {@code tagLength} 0: a block cipher, run without padding. */
+        Ctx(ProviderCipher cipher, byte[] key, int tagLength, boolean encrypt) {
+            this.cipher = cipher;
             try {
-                ctx = (MemorySegment) NATIVE.ctxNew.invokeExact();
-                check((int) CIPHER_INIT.invokeExact(ctx, cipher, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, enc),
-                        "EVP_CipherInit_ex");
-                if (noPadding) {
-                    check((int) NATIVE.setPadding.invokeExact(ctx, 0), "EVP_CIPHER_CTX_set_padding");
-                } else {
-                    check((int) CTRL.invokeExact(ctx, Native.SET_IVLEN, 12, MemorySegment.NULL), "EVP_CTRL_AEAD_SET_IVLEN");
+                ctx = (MemorySegment) NATIVE.providerNewCtx.invokeExact(cipher.newCtx(), cipher.providerContext());
+                if (ctx.equals(MemorySegment.NULL)) {
+                    block.free();
+                    throw new IllegalStateException("the provider made no context for " + cipher.name());
                 }
                 MemorySegment.copy(key, 0, this.key, ValueLayout.JAVA_BYTE, 0, key.length);
-                check((int) CIPHER_INIT.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, this.key, MemorySegment.NULL, enc),
-                        "EVP_CipherInit_ex (key)");
+                MemorySegment init = cipher.init(encrypt); // a local: in invokeExact's arguments a conditional would type as Object
+                check((int) CIPHER_INIT.invokeExact(init, ctx, this.key, (long) key.length,
+                        MemorySegment.NULL, 0L, MemorySegment.NULL), cipher.name() + " init (key)");
                 this.key.fill((byte) 0);
+                if (tagLength == 0) {
+                    MemorySegment zero = block.slice(4);
+                    MemorySegment padding = block.slice(2 * Native.PARAM_BYTES);
+                    Native.param(padding, Native.PADDING_KEY, Native.PARAM_UNSIGNED_INTEGER, zero, 4);
+                    check((int) CIPHER_PARAMS.invokeExact(cipher.setCtxParams(), ctx, padding), cipher.name() + " padding 0");
+                } else {
+                    Native.param(tagParams, Native.TAG_KEY, Native.PARAM_OCTET_STRING, tag, tagLength);
+                }
             } catch (Throwable t) {
                 throw rethrow(t);
             }
         }
 
-        /** Sets the IV and the direction; the key stays. */
+        /**
+         * Sets the IV and the direction; the key stays. The IV (and below the AAD) is read where it
+         * is, in the Java array, like the payload: no copy into native memory.
+         */
         void start(byte[] ivSource, int ivOffset, int ivLength, boolean encrypt) {
-            MemorySegment.copy(ivSource, ivOffset, iv, ValueLayout.JAVA_BYTE, 0, ivLength);
+            MemorySegment init = cipher.init(encrypt);
+            MemorySegment nonce = slices().at(ivSource, ivOffset);
             try {
-                check((int) CIPHER_INIT.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, iv,
-                        encrypt ? 1 : 0), "EVP_CipherInit_ex (iv)");
+                check((int) CIPHER_INIT.invokeExact(init, ctx, MemorySegment.NULL, 0L, nonce, (long) ivLength, MemorySegment.NULL),
+                        "cipher init (iv)");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
         }
 
         void aad(byte[] source, int length) {
-            MemorySegment.copy(source, 0, aad, ValueLayout.JAVA_BYTE, 0, length);
+            MemorySegment data = slices().at(source, 0);
             try {
-                check((int) UPDATE.invokeExact(ctx, MemorySegment.NULL, outLength, aad, length), "EVP_CipherUpdate (aad)");
+                check((int) CIPHER_UPDATE.invokeExact(cipher.update(), ctx, MemorySegment.NULL, outLength, (long) length, data, (long) length),
+                        "cipher update (aad)");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -179,7 +199,7 @@ public final class OpenSslEngine implements CryptoEngine {
             MemorySegment src = slices.at(in, inOff);
             MemorySegment dst = out == in && outOff == inOff ? src : slices.at(out, outOff);
             try {
-                check((int) UPDATE_HEAP.invokeExact(ctx, dst, outLength, src, length), "EVP_CipherUpdate");
+                check((int) CIPHER_UPDATE.invokeExact(cipher.update(), ctx, dst, outLength, (long) length, src, (long) length), "cipher update");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -188,22 +208,23 @@ public final class OpenSslEngine implements CryptoEngine {
         /** 1 if the final step (the tag check, when decrypting) succeeded; stream modes write nothing here. */
         int finish() {
             try {
-                return (int) CIPHER_FINAL.invokeExact(ctx, data, outLength);
+                return (int) CIPHER_FINAL.invokeExact(cipher.finish(), ctx, data, outLength, data.byteSize());
             } catch (Throwable t) {
                 throw rethrow(t);
             }
         }
 
+        /** The tag of what was just sealed, {@code length} bytes (the ICV length this context was made with). */
         void getTag(byte[] b, int off, int length) {
             try {
-                check((int) CTRL.invokeExact(ctx, Native.GET_TAG, length, tag), "EVP_CTRL_AEAD_GET_TAG");
+                check((int) CIPHER_PARAMS.invokeExact(cipher.getCtxParams(), ctx, tagParams), "get tag");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
             MemorySegment.copy(tag, ValueLayout.JAVA_BYTE, 0, b, off, length);
         }
 
-        /** Frees the context (OpenSSL cleanses the key schedule in it) and the buffers, zeroed. */
+        /** Frees the context (the provider cleanses the key schedule in it) and the buffers, zeroed. */
         private boolean freed;
 
         synchronized void free() {
@@ -212,7 +233,7 @@ public final class OpenSslEngine implements CryptoEngine {
             }
             freed = true;
             try {
-                NATIVE.ctxFree.invokeExact(ctx);
+                NATIVE.providerFreeCtx.invokeExact(cipher.freeCtx(), ctx);
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -222,10 +243,22 @@ public final class OpenSslEngine implements CryptoEngine {
         void setTag(byte[] b, int off, int length) {
             MemorySegment.copy(b, off, tag, ValueLayout.JAVA_BYTE, 0, length);
             try {
-                check((int) CTRL.invokeExact(ctx, Native.SET_TAG, length, tag), "EVP_CTRL_AEAD_SET_TAG");
+                check((int) CIPHER_PARAMS.invokeExact(cipher.setCtxParams(), ctx, tagParams), "set tag");
             } catch (Throwable t) {
                 throw rethrow(t);
             }
+        }
+    }
+
+    /**
+     * One cipher of a provider: its context and the functions of its dispatch table (see
+     * {@code provider-cipher(7)}), found once per algorithm.
+     */
+    private record ProviderCipher(String name, MemorySegment providerContext, MemorySegment newCtx, MemorySegment freeCtx,
+            MemorySegment encryptInit, MemorySegment decryptInit, MemorySegment update, MemorySegment finish,
+            MemorySegment getCtxParams, MemorySegment setCtxParams) {
+        MemorySegment init(boolean encrypt) {
+            return encrypt ? encryptInit : decryptInit;
         }
     }
 
@@ -439,23 +472,46 @@ public final class OpenSslEngine implements CryptoEngine {
 
     /** The bound libcrypto functions, or the reason they are not there. */
     private static final class Native {
-        static final int SET_IVLEN = 0x9;
-        static final int GET_TAG = 0x10;
-        static final int SET_TAG = 0x11;
+        /** sizeof(OSSL_PARAM): key, data_type (padded), data, data_size, return_size. */
+        static final long PARAM_BYTES = 40;
+        static final int PARAM_UNSIGNED_INTEGER = 2;
+        static final int PARAM_OCTET_STRING = 5;
+        /** OSSL_OP_CIPHER and the OSSL_FUNC_CIPHER_* ids of core_dispatch.h. */
+        static final int OP_CIPHER = 2;
+        static final int FUNC_NEWCTX = 1;
+        static final int FUNC_ENCRYPT_INIT = 2;
+        static final int FUNC_DECRYPT_INIT = 3;
+        static final int FUNC_UPDATE = 4;
+        static final int FUNC_FINAL = 5;
+        static final int FUNC_FREECTX = 7;
+        static final int FUNC_GET_CTX_PARAMS = 10;
+        static final int FUNC_SET_CTX_PARAMS = 11;
+        /** OSSL_CIPHER_PARAM_AEAD_TAG and OSSL_CIPHER_PARAM_PADDING, as C strings that live as long as the class. */
+        static final MemorySegment TAG_KEY = Arena.global().allocateFrom("tag");
+        static final MemorySegment PADDING_KEY = Arena.global().allocateFrom("padding");
 
         final String failure;
-        MethodHandle ctxNew;
-        MethodHandle ctxFree;
         MethodHandle hmacFree;
         MethodHandle malloc;
         MethodHandle free;
-        MethodHandle cipherInit;
-        MethodHandle ctrl;
-        MethodHandle update;
-        MethodHandle updateHeap;
+        MethodHandle cipherFetch;
+        MethodHandle cipherProvider;
+        MethodHandle providerContext;
+        MethodHandle queryOperation;
+        MethodHandle unqueryOperation;
+        /** (function, provctx) -> ctx */
+        MethodHandle providerNewCtx;
+        /** (function, ctx) */
+        MethodHandle providerFreeCtx;
+        /** (function, ctx, key, keylen, iv, ivlen, params) -> int; heap segments allowed */
+        MethodHandle providerInit;
+        /** (function, ctx, out, outl, outsize, in, inl) -> int; heap segments allowed */
+        MethodHandle providerUpdate;
+        /** (function, ctx, out, outl, outsize) -> int */
+        MethodHandle providerFinal;
+        /** (function, ctx, params) -> int: get_ctx_params and set_ctx_params */
+        MethodHandle providerParams;
         MethodHandle hmacUpdateHeap;
-        MethodHandle cipherFinal;
-        MethodHandle setPadding;
         MethodHandle hmacNew;
         MethodHandle hmacInit;
         MethodHandle hmacFinal;
@@ -464,6 +520,7 @@ public final class OpenSslEngine implements CryptoEngine {
         MethodHandle sha512;
         private SymbolLookup lib;
         private Linker linker;
+        private final java.util.Map<String, ProviderCipher> ciphers = new java.util.concurrent.ConcurrentHashMap<>();
 
         private Native(String failure) {
             this.failure = failure;
@@ -473,6 +530,10 @@ public final class OpenSslEngine implements CryptoEngine {
             try {
                 Native n = new Native(null);
                 n.bind();
+                // Every suite's cipher is found now, so a libcrypto that lacks one says so at once.
+                for (EspSuite.Cipher c : EspSuite.Cipher.values()) {
+                    n.cipher(c, c == EspSuite.Cipher.CHACHA20_POLY1305 ? 256 : 128, false);
+                }
                 return n;
             } catch (Throwable t) {
                 return new Native("the system OpenSSL (libcrypto.so.3) cannot be used: " + t);
@@ -484,18 +545,22 @@ public final class OpenSslEngine implements CryptoEngine {
             lib = SymbolLookup.libraryLookup("libcrypto.so.3", Arena.global());
             ValueLayout a = ValueLayout.ADDRESS;
             ValueLayout i = ValueLayout.JAVA_INT;
-            ctxNew = fn("EVP_CIPHER_CTX_new", FunctionDescriptor.of(a), false);
-            ctxFree = fn("EVP_CIPHER_CTX_free", FunctionDescriptor.ofVoid(a), false);
+            ValueLayout size = ValueLayout.JAVA_LONG;
             hmacFree = fn("HMAC_CTX_free", FunctionDescriptor.ofVoid(a), false);
-            malloc = linker.downcallHandle(linker.defaultLookup().find("malloc").orElseThrow(), FunctionDescriptor.of(a, ValueLayout.JAVA_LONG));
+            malloc = linker.downcallHandle(linker.defaultLookup().find("malloc").orElseThrow(), FunctionDescriptor.of(a, size));
             free = linker.downcallHandle(linker.defaultLookup().find("free").orElseThrow(), FunctionDescriptor.ofVoid(a));
-            cipherInit = fn("EVP_CipherInit_ex", FunctionDescriptor.of(i, a, a, a, a, a, i), true);
-            ctrl = fn("EVP_CIPHER_CTX_ctrl", FunctionDescriptor.of(i, a, i, i, a), true);
-            update = fn("EVP_CipherUpdate", FunctionDescriptor.of(i, a, a, a, a, i), true);
-            updateHeap = linker.downcallHandle(lib.find("EVP_CipherUpdate").orElseThrow(), FunctionDescriptor.of(i, a, a, a, a, i),
-                    Linker.Option.critical(true));
-            cipherFinal = fn("EVP_CipherFinal_ex", FunctionDescriptor.of(i, a, a, a), true);
-            setPadding = fn("EVP_CIPHER_CTX_set_padding", FunctionDescriptor.of(i, a, i), false);
+            cipherFetch = fn("EVP_CIPHER_fetch", FunctionDescriptor.of(a, a, a, a), false);
+            cipherProvider = fn("EVP_CIPHER_get0_provider", FunctionDescriptor.of(a, a), false);
+            providerContext = fn("OSSL_PROVIDER_get0_provider_ctx", FunctionDescriptor.of(a, a), false);
+            queryOperation = fn("OSSL_PROVIDER_query_operation", FunctionDescriptor.of(a, a, i, a), false);
+            unqueryOperation = fn("OSSL_PROVIDER_unquery_operation", FunctionDescriptor.ofVoid(a, i, a), false);
+            providerNewCtx = linker.downcallHandle(FunctionDescriptor.of(a, a));
+            providerFreeCtx = linker.downcallHandle(FunctionDescriptor.ofVoid(a));
+            Linker.Option shortCall = Linker.Option.critical(false);
+            providerInit = linker.downcallHandle(FunctionDescriptor.of(i, a, a, size, a, size, a), Linker.Option.critical(true));
+            providerUpdate = linker.downcallHandle(FunctionDescriptor.of(i, a, a, a, size, a, size), Linker.Option.critical(true));
+            providerFinal = linker.downcallHandle(FunctionDescriptor.of(i, a, a, a, size), shortCall);
+            providerParams = linker.downcallHandle(FunctionDescriptor.of(i, a, a), shortCall);
             hmacNew = fn("HMAC_CTX_new", FunctionDescriptor.of(a), false);
             hmacInit = fn("HMAC_Init_ex", FunctionDescriptor.of(i, a, a, i, a, a), true);
             hmacUpdateHeap = linker.downcallHandle(lib.find("HMAC_Update").orElseThrow(),
@@ -512,17 +577,87 @@ public final class OpenSslEngine implements CryptoEngine {
             return critical ? linker.downcallHandle(symbol, d, Linker.Option.critical(false)) : linker.downcallHandle(symbol, d);
         }
 
-        MemorySegment cipher(EspSuite.Cipher c, int keyBits, boolean ecb) {
+        /** Writes {key, type, data, size, return_size unmodified} and the end marker at {@code at}. */
+        static void param(MemorySegment at, MemorySegment key, int type, MemorySegment data, long size) {
+            at.fill((byte) 0);
+            at.set(ValueLayout.ADDRESS, 0, key);
+            at.set(ValueLayout.JAVA_INT, 8, type);
+            at.set(ValueLayout.ADDRESS, 16, data);
+            at.set(ValueLayout.JAVA_LONG, 24, size);
+            at.set(ValueLayout.JAVA_LONG, 32, -1L); // OSSL_PARAM_UNMODIFIED
+        }
+
+        ProviderCipher cipher(EspSuite.Cipher c, int keyBits, boolean ecb) {
             String name = switch (c) {
-                case AES_GCM -> "EVP_aes_" + keyBits + "_gcm";
-                case CHACHA20_POLY1305 -> "EVP_chacha20_poly1305";
-                case AES_CBC -> "EVP_aes_" + keyBits + (ecb ? "_ecb" : "_cbc");
+                case AES_GCM -> "AES-" + keyBits + "-GCM";
+                case CHACHA20_POLY1305 -> "ChaCha20-Poly1305";
+                case AES_CBC -> "AES-" + keyBits + (ecb ? "-ECB" : "-CBC");
             };
-            try {
-                return (MemorySegment) fn(name, FunctionDescriptor.of(ValueLayout.ADDRESS), false).invokeExact();
+            return ciphers.computeIfAbsent(name, this::find);
+        }
+
+        /**
+         * Fetches the cipher through EVP (the configuration decides which provider serves it; the
+         * fetched cipher is kept, so that provider stays loaded) and finds its functions in that
+         * provider's table of cipher algorithms.
+         */
+        private ProviderCipher find(String name) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment evp = (MemorySegment) cipherFetch.invokeExact(MemorySegment.NULL, arena.allocateFrom(name), MemorySegment.NULL);
+                if (evp.equals(MemorySegment.NULL)) {
+                    throw new IllegalStateException("no provider offers " + name);
+                }
+                MemorySegment provider = (MemorySegment) cipherProvider.invokeExact(evp);
+                MemorySegment provctx = (MemorySegment) providerContext.invokeExact(provider);
+                MemorySegment noCache = arena.allocate(ValueLayout.JAVA_INT);
+                MemorySegment algorithms = (MemorySegment) queryOperation.invokeExact(provider, OP_CIPHER, noCache);
+                if (algorithms.equals(MemorySegment.NULL)) {
+                    throw new IllegalStateException("the provider of " + name + " lists no ciphers");
+                }
+                try {
+                    // OSSL_ALGORITHM: names ("A:B:OID"), properties, dispatch table, description; 32 bytes each.
+                    MemorySegment all = algorithms.reinterpret(Long.MAX_VALUE);
+                    for (long at = 0;; at += 32) {
+                        MemorySegment names = all.get(ValueLayout.ADDRESS, at);
+                        if (names.equals(MemorySegment.NULL)) {
+                            throw new IllegalStateException("the provider of " + name + " does not list it");
+                        }
+                        for (String n : names.reinterpret(Long.MAX_VALUE).getString(0).split(":")) {
+                            if (n.equalsIgnoreCase(name)) {
+                                return functions(name, provctx, all.get(ValueLayout.ADDRESS, at + 16));
+                            }
+                        }
+                    }
+                } finally {
+                    unqueryOperation.invokeExact(provider, OP_CIPHER, algorithms);
+                }
             } catch (Throwable t) {
                 throw rethrow(t);
             }
+        }
+
+        /** Reads an OSSL_DISPATCH table ({int id; void (*fn)(void);}, 16 bytes each, id 0 ends it). */
+        private static ProviderCipher functions(String name, MemorySegment provctx, MemorySegment dispatch) {
+            MemorySegment table = dispatch.reinterpret(Long.MAX_VALUE);
+            MemorySegment[] fns = new MemorySegment[12];
+            for (long at = 0;; at += 16) {
+                int id = table.get(ValueLayout.JAVA_INT, at);
+                if (id == 0) {
+                    break;
+                }
+                if (id < fns.length) {
+                    fns[id] = table.get(ValueLayout.ADDRESS, at + 8);
+                }
+            }
+            int[] needed = {FUNC_NEWCTX, FUNC_FREECTX, FUNC_ENCRYPT_INIT, FUNC_DECRYPT_INIT, FUNC_UPDATE, FUNC_FINAL, FUNC_GET_CTX_PARAMS,
+                FUNC_SET_CTX_PARAMS};
+            for (int id : needed) {
+                if (fns[id] == null || fns[id].equals(MemorySegment.NULL)) {
+                    throw new IllegalStateException("the provider's " + name + " lacks cipher function " + id);
+                }
+            }
+            return new ProviderCipher(name, provctx, fns[FUNC_NEWCTX], fns[FUNC_FREECTX], fns[FUNC_ENCRYPT_INIT], fns[FUNC_DECRYPT_INIT],
+                    fns[FUNC_UPDATE], fns[FUNC_FINAL], fns[FUNC_GET_CTX_PARAMS], fns[FUNC_SET_CTX_PARAMS]);
         }
     }
 }
