@@ -11,6 +11,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import org.osgi.service.component.annotations.Component;
@@ -221,7 +224,7 @@ public final class OpenSslEngine implements CryptoEngine {
             } catch (Throwable t) {
                 throw rethrow(t);
             }
-            MemorySegment.copy(tag, ValueLayout.JAVA_BYTE, 0, b, off, length);
+            TagCopy.toArray(tag, b, off, length);
         }
 
         /** Frees the context (the provider cleanses the key schedule in it) and the buffers, zeroed. */
@@ -241,11 +244,46 @@ public final class OpenSslEngine implements CryptoEngine {
         }
 
         void setTag(byte[] b, int off, int length) {
-            MemorySegment.copy(b, off, tag, ValueLayout.JAVA_BYTE, 0, length);
+            TagCopy.fromArray(b, off, tag, length);
             try {
                 check((int) CIPHER_PARAMS.invokeExact(cipher.setCtxParams(), ctx, tagParams), "set tag");
             } catch (Throwable t) {
                 throw rethrow(t);
+            }
+        }
+    }
+
+    /**
+     * A tag between native memory and the packet, 8 and 4 bytes at a time (ICVs are 8, 12 or 16
+     * bytes): per packet, {@code MemorySegment.copy}'s generic array path costs more than the copy.
+     */
+    private static final class TagCopy {
+        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+        private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+
+        static void toArray(MemorySegment src, byte[] b, int off, int length) {
+            int i = 0;
+            for (; i + 8 <= length; i += 8) {
+                LONGS.set(b, off + i, src.get(ValueLayout.JAVA_LONG_UNALIGNED, i));
+            }
+            for (; i + 4 <= length; i += 4) {
+                INTS.set(b, off + i, src.get(ValueLayout.JAVA_INT_UNALIGNED, i));
+            }
+            for (; i < length; i++) {
+                b[off + i] = src.get(ValueLayout.JAVA_BYTE, i);
+            }
+        }
+
+        static void fromArray(byte[] b, int off, MemorySegment dst, int length) {
+            int i = 0;
+            for (; i + 8 <= length; i += 8) {
+                dst.set(ValueLayout.JAVA_LONG_UNALIGNED, i, (long) LONGS.get(b, off + i));
+            }
+            for (; i + 4 <= length; i += 4) {
+                dst.set(ValueLayout.JAVA_INT_UNALIGNED, i, (int) INTS.get(b, off + i));
+            }
+            for (; i < length; i++) {
+                dst.set(ValueLayout.JAVA_BYTE, i, b[off + i]);
             }
         }
     }
