@@ -1,10 +1,14 @@
 package io.netfence.xfrm.api;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * Outbound sequence numbers of one SA. They start at 1 and never wrap (RFC 4303 section 3.3.3):
  * after 2^32 - 1 packets (2^64 - 2 with ESN) the SA is exhausted and must be replaced; since the
  * AEAD nonce is derived from the sequence number, this is also what keeps (key, nonce) unique.
- * Thread-safe ({@link #next} is one short critical section); per-CPU SAs (RFC 9611) avoid even that.
+ * Thread-safe and lock-free ({@link #next} is one compare-and-set when uncontended: workers sharing
+ * an SA take numbers without a monitor); per-CPU SAs (RFC 9611) avoid even that.
  */
 public final class OutboundSequence {
     /** {@link #next()} when no number is left. */
@@ -22,9 +26,24 @@ public final class OutboundSequence {
     private final SequenceStore store;
     private final String sa;
     private final long block;
-    private long last;
-    /** Numbers up to this one may be used: the store has it on disk. */
+    private static final VarHandle LAST;
+    private static final VarHandle PENDING;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            LAST = lookup.findVarHandle(OutboundSequence.class, "last", long.class);
+            PENDING = lookup.findVarHandle(OutboundSequence.class, "pending", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The last number handed out; moved only by compare-and-set. */
+    private volatile long last;
+    /** Numbers up to this one may be used: the store has it on disk. Never goes down. */
     private volatile long durable;
+    /** A reservation is on its way to the store (at most one at a time). */
     private volatile boolean pending;
 
     /** The highest number the store has confirmed (everything below may be used). */
@@ -77,33 +96,40 @@ public final class OutboundSequence {
         return done.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS) && Long.compareUnsigned(first, durable) <= 0;
     }
 
-    /** The next sequence number, or {@link #EXHAUSTED} or {@link #NOT_DURABLE}. Never blocks. */
-    public synchronized long next() {
-        if (Long.compareUnsigned(last, limit) >= 0) {
-            return EXHAUSTED;
-        }
-        long n = last + 1;
-        if (store != null) {
-            long d = durable;
-            if (!pending && Long.compareUnsigned(n + block / 2, d) > 0 && Long.compareUnsigned(d, limit) < 0) {
-                pending = true;
-                long mark = Long.compareUnsigned(limit - d, block) < 0 ? limit : d + block;
-                // The store confirms the mark it reached (on failure, the old one: the next call retries).
-                store.reserve(sa, mark, stored -> {
-                    durable = stored;
-                    pending = false;
-                });
+    /**
+     * The next sequence number, or {@link #EXHAUSTED} or {@link #NOT_DURABLE}. Never blocks. A
+     * number is handed out once (compare-and-set) and only if the store already covers it.
+     */
+    public long next() {
+        while (true) {
+            long l = last;
+            if (Long.compareUnsigned(l, limit) >= 0) {
+                return EXHAUSTED;
             }
-            if (Long.compareUnsigned(n, durable) > 0) {
-                return NOT_DURABLE;
+            long n = l + 1;
+            if (store != null) {
+                long d = durable;
+                if (!pending && Long.compareUnsigned(n + block / 2, d) > 0 && Long.compareUnsigned(d, limit) < 0
+                        && PENDING.compareAndSet(this, false, true)) {
+                    long mark = Long.compareUnsigned(limit - d, block) < 0 ? limit : d + block;
+                    // The store confirms the mark it reached (on failure, the old one: the next call retries).
+                    store.reserve(sa, mark, stored -> {
+                        durable = stored;
+                        pending = false;
+                    });
+                }
+                if (Long.compareUnsigned(n, durable) > 0) {
+                    return NOT_DURABLE;
+                }
+            }
+            if (LAST.compareAndSet(this, l, n)) {
+                return n;
             }
         }
-        last = n;
-        return n;
     }
 
     /** The last number handed out (0 before the first). */
-    public synchronized long last() {
+    public long last() {
         return last;
     }
 
