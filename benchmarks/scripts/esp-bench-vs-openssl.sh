@@ -3,8 +3,8 @@
 # policy, SA, ESP, route again, sink) next to `openssl speed -evp` for the same algorithm and
 # inner packet size, measured in one run on this machine. Prints per size, direction and worker
 # count: Mpps, inner MB/s, openssl's MB/s and ops/s, and the ratios (bytes/s and operations/s).
-# Usage: benchmarks/scripts/esp-bench-vs-openssl.sh [SUITE [SECONDS [REPEATS]]]
-#        (default aes-128-gcm, 4 seconds, 3 repeats)
+# Usage: benchmarks/scripts/esp-bench-vs-openssl.sh [SUITE [SECONDS [REPEATS [SIZES]]]]
+#        (default aes-128-gcm, 4 seconds, 3 repeats, sizes "64 512 1400 9000")
 # Both sides get the same treatment on this noisy VM: every Netfence configuration runs REPEATS
 # times and openssl speed runs REPEATS times per size, spread before and after; each side's best
 # run is compared, so a neighbour's burst on the host does not decide the ratio.
@@ -13,6 +13,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 suite=${1:-aes-128-gcm}
 secs=${2:-4}
 repeats=${3:-3}
+sizes=${4:-64 512 1400 9000}
 case $suite in
   aes-128-gcm|aes-256-gcm|chacha20-poly1305) evp=$suite ;;
   *) echo "esp-bench-vs-openssl.sh: suite $suite: expected aes-128-gcm, aes-256-gcm or chacha20-poly1305" >&2; exit 2 ;;
@@ -21,7 +22,11 @@ cores=$(nproc)
 batch=$(mktemp --suffix .batch)
 data=$(mktemp -d)
 trap 'rm -rf "$batch" "$data"' EXIT
-sizes="64 512 1400 9000"
+for size in $sizes; do
+  case $size in
+    ''|*[!0-9]*) echo "esp-bench-vs-openssl.sh: size $size: expected inner packet sizes in bytes, e.g. \"64 1400\"" >&2; exit 2 ;;
+  esac
+done
 # Warm-up runs first (results skipped): the JIT compiles the encrypt and decrypt paths.
 for dir in encrypt decrypt; do
   echo "bench -j esp $suite $dir size 1414 workers $cores seconds 3" >> "$batch"
