@@ -132,6 +132,9 @@ public final class EspSa {
         this.ivBytes = transform.suite().cipher().ivBytes();
         this.icvBytes = transform.suite().icvBytes();
         this.block = transform.suite().cipher().blockBytes();
+        if (Integer.bitCount(block) != 1) {
+            throw new IllegalArgumentException(transform.suite() + ": padding block of " + block + " bytes is not a power of two");
+        }
     }
 
     /** Carries ESP in UDP (RFC 3948, usually port 4500 both ways) so it crosses NAT. */
@@ -312,7 +315,7 @@ public final class EspSa {
 
     /** Payload, padding, pad length and next header, rounded up to the cipher block. */
     private int padded(int payload) {
-        return (payload + 2 + block - 1) / block * block;
+        return (payload + 2 + block - 1) & -block; // block is 4 or 16: a mask, not a division per packet
     }
 
     /** RFC 4303 section 2.4: padding 1, 2, 3, ... */
@@ -429,7 +432,7 @@ public final class EspSa {
         }
         int text = esp + Esp.HEADER_LEN + ivBytes;
         int textLength = end - text - icvBytes;
-        if (textLength < block || textLength % block != 0) {
+        if (textLength < block || (textLength & (block - 1)) != 0) {
             return BAD_LENGTH;
         }
         long seq = in.check(Bytes.i32(b, esp + 4));
