@@ -55,14 +55,27 @@ public final class OpenSslEngine implements CryptoEngine {
 
     @Override
     public String unsupportedReason(EspSuite suite) {
-        return NATIVE.failure;
+        if (NATIVE.failure != null) {
+            return NATIVE.failure;
+        }
+        // A provider may lack one cipher (a FIPS configuration has no ChaCha20): that suite alone is out.
+        try {
+            NATIVE.cipher(suite.cipher(), suite.keyBits(), false);
+            if (!suite.cipher().aead()) {
+                NATIVE.cipher(EspSuite.Cipher.AES_CBC, 128, true);
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return "the system OpenSSL cannot run " + suite + ": " + e.getMessage();
+        }
     }
 
     @Override
     public EspTransform create(EspSuite suite, byte[] encKey, byte[] authKey) {
         Keys.check(suite, encKey, authKey);
-        if (NATIVE.failure != null) {
-            throw new CryptoException(suite + ": " + NATIVE.failure);
+        String unsupported = unsupportedReason(suite);
+        if (unsupported != null) {
+            throw new CryptoException(suite + ": " + unsupported);
         }
         if (suite.cipher().aead()) {
             byte[] key = Arrays.copyOf(encKey, suite.keyBits() / 8);
@@ -140,10 +153,15 @@ public final class OpenSslEngine implements CryptoEngine {
             this.cipher = cipher;
             try {
                 ctx = (MemorySegment) NATIVE.providerNewCtx.invokeExact(cipher.newCtx(), cipher.providerContext());
-                if (ctx.equals(MemorySegment.NULL)) {
-                    block.free();
-                    throw new IllegalStateException("the provider made no context for " + cipher.name());
-                }
+            } catch (Throwable t) {
+                block.free();
+                throw rethrow(t);
+            }
+            if (ctx.equals(MemorySegment.NULL)) {
+                block.free();
+                throw new IllegalStateException("the provider made no context for " + cipher.name());
+            }
+            try {
                 MemorySegment.copy(key, 0, this.key, ValueLayout.JAVA_BYTE, 0, key.length);
                 MemorySegment init = cipher.init(encrypt); // a local: in invokeExact's arguments a conditional would type as Object
                 check((int) CIPHER_INIT.invokeExact(init, ctx, this.key, (long) key.length,
@@ -158,6 +176,7 @@ public final class OpenSslEngine implements CryptoEngine {
                     Native.param(tagParams, Native.TAG_KEY, Native.PARAM_OCTET_STRING, tag, tagLength);
                 }
             } catch (Throwable t) {
+                free(); // the provider's context (and any key in it) and the buffers, zeroed
                 throw rethrow(t);
             }
         }
@@ -568,10 +587,8 @@ public final class OpenSslEngine implements CryptoEngine {
             try {
                 Native n = new Native(null);
                 n.bind();
-                // Every suite's cipher is found now, so a libcrypto that lacks one says so at once.
-                for (EspSuite.Cipher c : EspSuite.Cipher.values()) {
-                    n.cipher(c, c == EspSuite.Cipher.CHACHA20_POLY1305 ? 256 : 128, false);
-                }
+                // AES-GCM must be there; other ciphers are found when a suite asks (unsupportedReason).
+                n.cipher(EspSuite.Cipher.AES_GCM, 128, false);
                 return n;
             } catch (Throwable t) {
                 return new Native("the system OpenSSL (libcrypto.so.3) cannot be used: " + t);
