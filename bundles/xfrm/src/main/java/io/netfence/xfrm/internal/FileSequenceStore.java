@@ -8,16 +8,19 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
- * Sequence-number high-water marks in a folder, one 8-byte file per SA, written and fsynced by one
+ * Sequence-number high-water marks in a folder, one 8-byte file per name, written and fsynced by one
  * thread of its own so no packet thread waits for the disk. A mark is reported durable only after
  * {@code force} returned; a failed write reports the previous mark, so the caller simply asks again.
  */
 public final class FileSequenceStore implements SequenceStore, AutoCloseable {
-    private record Request(String sa, long mark, LongConsumer done) {
+    /** A mark to store, or ({@code forgotten} not null) a mark to drop. */
+    private record Request(String sa, long mark, LongConsumer done, CountDownLatch forgotten) {
     }
 
     private final Path dir;
@@ -60,7 +63,20 @@ public final class FileSequenceStore implements SequenceStore, AutoCloseable {
 
     @Override
     public void reserve(String sa, long mark, LongConsumer done) {
-        queue.add(new Request(sa, mark, done));
+        queue.add(new Request(sa, mark, done, null));
+    }
+
+    @Override
+    public void forget(String sa) {
+        file(sa); // a bad name fails here, on the caller's thread
+        CountDownLatch done = new CountDownLatch(1);
+        // Through the writer's queue, so a reservation already queued for the name cannot write it back.
+        queue.add(new Request(sa, 0, null, done));
+        try {
+            done.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void run() {
@@ -71,6 +87,19 @@ public final class FileSequenceStore implements SequenceStore, AutoCloseable {
                 r = queue.take();
             } catch (InterruptedException e) {
                 return;
+            }
+            if (r.forgotten() != null) {
+                try {
+                    if (Files.deleteIfExists(file(r.sa()))) {
+                        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                            d.force(true);
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // Left behind: the next SA of that name starts with its window above the old top.
+                }
+                r.forgotten().countDown();
+                continue;
             }
             long stored = load(r.sa());
             Path f = file(r.sa());

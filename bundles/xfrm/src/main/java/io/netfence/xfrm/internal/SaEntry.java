@@ -42,6 +42,10 @@ final class SaEntry {
     /** A hard limit was reached: no packet uses it any more; the housekeeper deletes it. */
     volatile boolean hardExpired;
     volatile boolean deleted;
+    /** The inbound window's top the sequence store has on disk (the housekeeper moves it). */
+    volatile long inboundMark;
+    /** A write of {@link #inboundMark} is on its way to the store. */
+    volatile boolean inboundMarkPending;
 
     SaEntry(int handle, XfrmState state, SaContext context, XfrmOffloadProvider provider, OffloadedState offloaded,
             long addTime, String placement) {
@@ -57,6 +61,7 @@ final class SaEntry {
         this.srcHi = state.src().hi();
         this.srcLo = state.src().lo();
         this.selector = state.selector() == null || state.selector().matchesAll() ? null : new PacketMatch(state.selector());
+        this.inboundMark = context.inbound().top();
         Lifetime l = state.lifetime();
         this.countLimited = l.softBytes() != Lifetime.INF || l.hardBytes() != Lifetime.INF || l.softPackets() != Lifetime.INF
                 || l.hardPackets() != Lifetime.INF;

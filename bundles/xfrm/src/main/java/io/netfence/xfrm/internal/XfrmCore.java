@@ -254,6 +254,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 throw new XfrmException("no SA dst " + dst + " spi " + String.format("0x%08x", spi) + " (proto esp)");
             }
             retire(e);
+            forgetInboundMark(e);
             publish();
             gone = e.state;
         }
@@ -290,6 +291,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             n = sad.size();
             for (SaEntry e : sad.values()) {
                 retire(e);
+                forgetInboundMark(e);
             }
             sad.clear();
             larval.clear();
@@ -395,10 +397,19 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         }
     }
 
+    /** The SA's name in the sequence store: a file name, e.g. "192.0.2.2-0x00001000", "2001-db8--1-0x00001000". */
+    private static String markName(XfrmState s) {
+        return s.dst().toString().replace(':', '-') + "-" + s.spiText();
+    }
+
+    /** The inbound window's mark: beside the outbound one, under its own name. */
+    private static String inboundMarkName(XfrmState s) {
+        return markName(s) + "-in";
+    }
+
     private SaContext newContext(XfrmState s) {
         SequenceStore store = sequenceStore;
-        // A file name: "192.0.2.2-0x00001000", "2001-db8--1-0x00001000".
-        String name = s.dst().toString().replace(':', '-') + "-" + s.spiText();
+        String name = markName(s);
         OutboundSequence out = store == null ? new OutboundSequence(s.esn(), s.replayOseq())
                 : new OutboundSequence(s.esn(), s.replayOseq(), store, name, OutboundSequence.DEFAULT_BLOCK);
         try {
@@ -412,11 +423,52 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             throw new XfrmException("interrupted while reserving sequence numbers for spi " + s.spiText());
         }
         ReplayWindow in = new ReplayWindow(s.replayWindow(), s.esn());
-        if (s.replaySeq() != 0) {
+        long seen = store == null || s.replayWindow() == 0 ? 0 : store.load(inboundMarkName(s));
+        if (Long.compareUnsigned(seen, s.replaySeq()) > 0) {
+            // Restored after a restart: what this SA accepted up to its stored top is refused again
+            // (packets between that mark and the last one accepted before the restart, at most a
+            // housekeeping second's worth, are not known and pass once).
+            long[] all = new long[(s.replayWindow() + 63) / 64];
+            java.util.Arrays.fill(all, -1L);
+            in.restore(seen, all);
+        } else if (s.replaySeq() != 0) {
             // Linux's replay-seq: the newest number seen; what is below it in the window is unknown, so allowed once.
             in.restore(s.replaySeq(), new long[0]);
         }
         return new SaContext(out, in);
+    }
+
+    /**
+     * Stores the inbound windows' tops that moved (once a second, from the housekeeper; under the
+     * lock), one write per SA in flight at a time.
+     */
+    private void storeInboundMarks() {
+        SequenceStore store = sequenceStore;
+        if (store == null) {
+            return;
+        }
+        for (SaEntry e : sad.values()) {
+            ReplayWindow w = e.context.inbound();
+            if (w.size() == 0 || e.inboundMarkPending) {
+                continue;
+            }
+            long top = w.top();
+            if (Long.compareUnsigned(top, e.inboundMark) > 0) {
+                e.inboundMarkPending = true;
+                store.reserve(inboundMarkName(e.state), top, stored -> {
+                    e.inboundMark = stored;
+                    e.inboundMarkPending = false;
+                });
+            }
+        }
+    }
+
+    /** An SA gone for good (deleted, flushed, expired): a new one of the same name starts with an empty window. */
+    private void forgetInboundMark(SaEntry e) {
+        SequenceStore store = sequenceStore;
+        if (store != null && e.state.replayWindow() > 0) {
+            store.forget(inboundMarkName(e.state));
+        }
     }
 
     /** Asks the backend for the SA; its refusal becomes the user's error. */
@@ -812,6 +864,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 if (hard) {
                     it.remove();
                     retire(e);
+                    forgetInboundMark(e);
                     changedSad = true;
                     out.add(new XfrmEvent(XfrmEvent.Kind.EXPIRE_HARD, System.currentTimeMillis(), e.state, null, null));
                 }
@@ -819,6 +872,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             if (changedSad || republish) {
                 publish();
             }
+            storeInboundMarks();
         }
         out.forEach(events::publish);
         if (changedSad) {

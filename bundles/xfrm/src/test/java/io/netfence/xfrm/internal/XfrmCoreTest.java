@@ -397,6 +397,54 @@ class XfrmCoreTest {
         assertTrue(Files.exists(dir.resolve("203.0.113.1-0x00001000.seq")), "the mark is kept per SA, named by dst and SPI");
     }
 
+    /**
+     * The inbound window's top is stored (by the housekeeper) beside the outbound mark: an SA
+     * restored after a restart refuses what it had accepted before; a deleted SA's window is
+     * forgotten, so a new SA of the same name starts afresh.
+     */
+    @Test
+    void inboundReplayProtectionSurvivesARestart(@TempDir Path dir) throws Exception {
+        XfrmCore a = core();
+        a.addState(sa(A, B, 0x1000, Lifetime.NONE));
+        a.addPolicy(policy(sel("10.1.0.0/16", "10.2.0.0/16"), XfrmDirection.OUT, 0, XfrmPolicy.Action.ALLOW, tunnel(A, B)));
+        List<byte[]> wire = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            wire.add(encrypt(a, packet("10.1.0.5", "10.2.0.7", 1000 + i)).toByteArray());
+        }
+        String name = "203.0.113.1-0x00001000-in";
+        try (FileSequenceStore store = new FileSequenceStore(dir)) {
+            XfrmCore b = core();
+            b.setSequenceStore(store);
+            b.addState(sa(A, B, 0x1000, Lifetime.NONE));
+            for (int i = 0; i < 4; i++) {
+                assertEquals(0, b.input(load(wire.get(i))));
+            }
+            b.housekeep();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (store.load(name) != 4 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(4, store.load(name), "the window's top is on disk");
+        }
+        try (FileSequenceStore store = new FileSequenceStore(dir)) {
+            XfrmCore restarted = core();
+            restarted.setSequenceStore(store);
+            restarted.addState(sa(A, B, 0x1000, Lifetime.NONE));
+            for (int i = 0; i < 4; i++) {
+                PacketBuffer replay = load(wire.get(i));
+                assertEquals(XfrmLayer.DROPPED, restarted.input(replay), "packet " + (i + 1) + " replayed after the restart");
+                assertEquals(DropReason.XFRM_REPLAY.ordinal(), replay.dropReason);
+            }
+            assertEquals(0, restarted.input(load(wire.get(4))), "the next number still passes");
+
+            restarted.deleteState(B, 0x1000);
+            assertFalse(Files.exists(dir.resolve(name + ".seq")), "a deleted SA's window is forgotten");
+            assertTrue(Files.exists(dir.resolve("203.0.113.1-0x00001000.seq")), "its outbound mark stays: the key may come back");
+            restarted.addState(sa(A, B, 0x1000, Lifetime.NONE));
+            assertEquals(0, restarted.input(load(wire.get(0))), "a new SA of the same name starts with an empty window");
+        }
+    }
+
     /** Workers share SAs: sequence numbers stay unique and a packet is accepted once, whoever races. */
     @Test
     void workersShareAnSaSafely() throws Exception {
