@@ -21,9 +21,10 @@ public interface SequenceStore {
     void reserve(String sa, long mark, LongConsumer done);
 
     /**
-     * Drops the mark stored under {@code sa}, after every earlier {@link #reserve} of it, and
-     * returns once that is done: for an inbound window whose SA was deleted, so that a new SA with
-     * the same name starts afresh. (Outbound marks are never dropped: the same key may come back.)
+     * Drops the mark stored under {@code sa}: {@link #load} returns 0 for it from now on, and no
+     * {@link #reserve} of it made before this call writes it back. For an inbound window whose SA
+     * was deleted, so that a new SA with the same name starts afresh. (Outbound marks are never
+     * dropped: the same key may come back.) Does not wait for the disk.
      */
     default void forget(String sa) {
     }

@@ -8,9 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
@@ -19,9 +17,12 @@ import java.util.function.LongConsumer;
  * {@code force} returned; a failed write reports the previous mark, so the caller simply asks again.
  */
 public final class FileSequenceStore implements SequenceStore, AutoCloseable {
-    /** A mark to store, or ({@code forgotten} not null) a mark to drop. */
-    private record Request(String sa, long mark, LongConsumer done, CountDownLatch forgotten) {
+    /** A mark to store, or ({@code forget}) the point in the queue where a dropped name ends. */
+    private record Request(String sa, long mark, LongConsumer done, boolean forget) {
     }
+
+    /** Names dropped whose point in the queue the writer has not reached yet (how many times). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> forgotten = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Path dir;
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
@@ -63,19 +64,22 @@ public final class FileSequenceStore implements SequenceStore, AutoCloseable {
 
     @Override
     public void reserve(String sa, long mark, LongConsumer done) {
-        queue.add(new Request(sa, mark, done, null));
+        queue.add(new Request(sa, mark, done, false));
     }
 
     @Override
     public void forget(String sa) {
-        file(sa); // a bad name fails here, on the caller's thread
-        CountDownLatch done = new CountDownLatch(1);
-        // Through the writer's queue, so a reservation already queued for the name cannot write it back.
-        queue.add(new Request(sa, 0, null, done));
+        Path f = file(sa); // a bad name fails here, on the caller's thread
+        // Reservations of the name already queued are skipped until the writer reaches this
+        // request (the queue keeps order), so none of them can write the file back.
+        forgotten.merge(sa, 1, Integer::sum);
+        queue.add(new Request(sa, 0, null, true));
         try {
-            done.await(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // Gone now for whoever loads the name next (a new SA of the same name, at once);
+            // durable when the writer syncs the folder.
+            Files.deleteIfExists(f);
+        } catch (IOException e) {
+            // Left behind: a new SA of that name would start with its window above the old top.
         }
     }
 
@@ -88,17 +92,17 @@ public final class FileSequenceStore implements SequenceStore, AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            if (r.forgotten() != null) {
-                try {
-                    if (Files.deleteIfExists(file(r.sa()))) {
-                        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                            d.force(true);
-                        }
-                    }
+            if (r.forget()) {
+                forgotten.computeIfPresent(r.sa(), (k, n) -> n == 1 ? null : n - 1);
+                try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                    d.force(true); // the deletion is durable too
                 } catch (IOException | RuntimeException e) {
-                    // Left behind: the next SA of that name starts with its window above the old top.
+                    // A crash now may bring the file back: the next SA of that name starts above the old top.
                 }
-                r.forgotten().countDown();
+                continue;
+            }
+            if (forgotten.containsKey(r.sa())) {
+                r.done().accept(r.mark()); // moot: the SA is gone; its callback only clears a flag
                 continue;
             }
             long stored = load(r.sa());
@@ -118,6 +122,14 @@ public final class FileSequenceStore implements SequenceStore, AutoCloseable {
                 stored = r.mark();
             } catch (IOException | RuntimeException e) {
                 // `stored` stays the old mark: the sequence keeps to it and asks again.
+            }
+            if (forgotten.containsKey(r.sa())) {
+                // Dropped while this write was under way (the check above came first): undo it.
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    // as in forget
+                }
             }
             r.done().accept(stored);
         }
