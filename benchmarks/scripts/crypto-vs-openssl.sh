@@ -23,8 +23,9 @@ trap 'rm -f "$json"' EXIT
 # OpenSSL's reference bytes/s for one algorithm and size. CBC + HMAC is encrypt-then-MAC here, so
 # its reference combines `-evp aes-128-cbc` and `-hmac sha256` (time per byte adds up). OpenSSL's
 # stitched aes-128-cbc-hmac-sha256 cipher is a TLS construction whose speed figures are not comparable.
+. "$top/benchmarks/scripts/openssl-speed.sh"
 ossl_rate() { # ARGS... -> bytes per second
-  openssl speed -seconds "$secs" -bytes "$size" "$@" 2>/dev/null | awk 'END { v = $NF; sub(/k$/, "", v); print v * 1000 }'
+  openssl_speed_bytes "$secs" "$size" "$@"
 }
 printf '%-24s %6s %-7s %-8s %12s %12s %7s\n' SUITE BYTES ENGINE OP NETFENCE_MB/s OPENSSL_MB/s RATIO
 for suite in aes-128-gcm chacha20-poly1305 aes-128-cbc-hmac-sha256; do

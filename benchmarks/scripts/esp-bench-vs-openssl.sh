@@ -43,8 +43,9 @@ for size in $sizes; do
 done
 # OpenSSL's bytes/s on this VM moves by a third from one minute to the next: it is measured
 # once before the Netfence runs and REPEATS - 1 times after, and the best is the reference.
+. "$top/benchmarks/scripts/openssl-speed.sh"
 ossl_rate() { # SIZE -> bytes per second
-  openssl speed -seconds "$secs" -bytes "$1" -evp "$evp" 2>/dev/null | awk 'END { v = $NF; sub(/k$/, "", v); print v * 1000 }'
+  openssl_speed_bytes "$secs" "$1" -evp "$evp"
 }
 declare -A best
 for size in $sizes; do best[$size]=$(ossl_rate "$size"); done

@@ -30,8 +30,9 @@ bench esp $suite decrypt size $frame workers 1 seconds 2
 bench -j esp $suite encrypt size $frame workers 1 seconds $secs
 bench -j esp $suite decrypt size $frame workers 1 seconds $secs
 B
+. "$top/benchmarks/scripts/openssl-speed.sh"
 ossl_rate() { # -> bytes per second
-  openssl speed -seconds "$secs" -bytes "$size" -evp "$suite" 2>/dev/null | awk 'END { v = $NF; sub(/k$/, "", v); print v * 1000 }'
+  openssl_speed_bytes "$secs" "$size" -evp "$suite"
 }
 "$top/netfence" --data "$data" -c "help" >/dev/null # builds first if needed
 printf '%-5s %14s %14s %14s %9s %9s\n' PAIR OPENSSL_MB/s ENCRYPT_MB/s DECRYPT_MB/s ENC_RATIO DEC_RATIO
