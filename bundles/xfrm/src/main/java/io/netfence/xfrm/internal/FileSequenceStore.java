@@ -21,6 +21,8 @@ public final class FileSequenceStore implements SequenceStore, AutoCloseable {
     private record Request(String sa, long mark, LongConsumer done, boolean forget) {
     }
 
+    /** Held by the writer while it checks and writes one mark, and by {@link #forget}. */
+    private final Object writing = new Object();
     /** Names dropped whose point in the queue the writer has not reached yet (how many times). */
     private final java.util.concurrent.ConcurrentHashMap<String, Integer> forgotten = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -70,17 +72,18 @@ public final class FileSequenceStore implements SequenceStore, AutoCloseable {
     @Override
     public void forget(String sa) {
         Path f = file(sa); // a bad name fails here, on the caller's thread
-        // Reservations of the name already queued are skipped until the writer reaches this
-        // request (the queue keeps order), so none of them can write the file back.
-        forgotten.merge(sa, 1, Integer::sum);
-        queue.add(new Request(sa, 0, null, true));
-        try {
-            // Gone now for whoever loads the name next (a new SA of the same name, at once);
-            // durable when the writer syncs the folder.
-            Files.deleteIfExists(f);
-        } catch (IOException e) {
-            // Left behind: a new SA of that name would start with its window above the old top.
+        synchronized (writing) {
+            // From here until the writer reaches the request queued below (the queue keeps
+            // order), reservations of the name are skipped: none can write the file back. The
+            // lock waits out a write already under way, so the deletion comes after it.
+            forgotten.merge(sa, 1, Integer::sum);
+            try {
+                Files.deleteIfExists(f); // gone now for whoever loads the name next; durable when the writer syncs the folder
+            } catch (IOException e) {
+                // Left behind: a new SA of that name would start with its window above the old top.
+            }
         }
+        queue.add(new Request(sa, 0, null, true));
     }
 
     private void run() {
@@ -101,38 +104,45 @@ public final class FileSequenceStore implements SequenceStore, AutoCloseable {
                 }
                 continue;
             }
-            if (forgotten.containsKey(r.sa())) {
-                r.done().accept(r.mark()); // moot: the SA is gone; its callback only clears a flag
-                continue;
-            }
-            long stored = load(r.sa());
-            Path f = file(r.sa());
-            boolean fresh = !Files.exists(f);
-            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                buf.clear();
-                buf.putLong(r.mark()).flip();
-                // Eight bytes in one sector: a crash leaves the old mark or the new one.
-                ch.write(buf, 0);
-                ch.force(false);
-                if (fresh) {
-                    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                        d.force(true); // the new file's name is durable too
-                    }
-                }
-                stored = r.mark();
-            } catch (IOException | RuntimeException e) {
-                // `stored` stays the old mark: the sequence keeps to it and asks again.
-            }
-            if (forgotten.containsKey(r.sa())) {
-                // Dropped while this write was under way (the check above came first): undo it.
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException e) {
-                    // as in forget
+            boolean dropped;
+            long stored = 0;
+            synchronized (writing) {
+                dropped = forgotten.containsKey(r.sa());
+                if (!dropped) {
+                    stored = write(r.sa(), r.mark(), buf);
                 }
             }
-            r.done().accept(stored);
+            // A dropped name's answer is moot (its SA is gone; the callback only clears a flag).
+            r.done().accept(dropped ? r.mark() : stored);
         }
+    }
+
+    /** Writes and syncs one mark; returns it, or on failure the mark stored before. */
+    private long write(String sa, long mark, ByteBuffer buf) {
+        long stored;
+        try {
+            stored = load(sa);
+        } catch (RuntimeException e) {
+            stored = 0; // unreadable: nothing above 0 counts as stored, the caller asks again
+        }
+        Path f = file(sa);
+        boolean fresh = !Files.exists(f);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            buf.clear();
+            buf.putLong(mark).flip();
+            // Eight bytes in one sector: a crash leaves the old mark or the new one.
+            ch.write(buf, 0);
+            ch.force(false);
+            if (fresh) {
+                try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                    d.force(true); // the new file's name is durable too
+                }
+            }
+            stored = mark;
+        } catch (IOException | RuntimeException e) {
+            // `stored` stays the old mark: the sequence keeps to it and asks again.
+        }
+        return stored;
     }
 
     @Override
