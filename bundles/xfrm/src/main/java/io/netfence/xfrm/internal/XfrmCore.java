@@ -439,27 +439,22 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     }
 
     /**
-     * Stores the inbound windows' tops that moved (once a second, from the housekeeper; under the
-     * lock), one write per SA in flight at a time.
+     * Stores the SA's inbound window top if it moved (from the housekeeper's pass over the SAD,
+     * under the lock), one write per SA in flight at a time.
      */
-    private void storeInboundMarks() {
+    private void storeInboundMark(SaEntry e) {
         SequenceStore store = sequenceStore;
-        if (store == null) {
+        ReplayWindow w = e.context.inbound();
+        if (store == null || w.size() == 0 || e.inboundMarkPending) {
             return;
         }
-        for (SaEntry e : sad.values()) {
-            ReplayWindow w = e.context.inbound();
-            if (w.size() == 0 || e.inboundMarkPending) {
-                continue;
-            }
-            long top = w.top();
-            if (Long.compareUnsigned(top, e.inboundMark) > 0) {
-                e.inboundMarkPending = true;
-                store.reserve(inboundMarkName(e.state), top, stored -> {
-                    e.inboundMark = stored;
-                    e.inboundMarkPending = false;
-                });
-            }
+        long top = w.top();
+        if (Long.compareUnsigned(top, e.inboundMark) > 0) {
+            e.inboundMarkPending = true;
+            store.reserve(inboundMarkName(e.state), top, stored -> {
+                e.inboundMark = stored;
+                e.inboundMarkPending = false;
+            });
         }
     }
 
@@ -867,12 +862,13 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                     forgetInboundMark(e);
                     changedSad = true;
                     out.add(new XfrmEvent(XfrmEvent.Kind.EXPIRE_HARD, System.currentTimeMillis(), e.state, null, null));
+                } else {
+                    storeInboundMark(e);
                 }
             }
             if (changedSad || republish) {
                 publish();
             }
-            storeInboundMarks();
         }
         out.forEach(events::publish);
         if (changedSad) {
