@@ -74,7 +74,9 @@ public enum DropReason {
     /** A tc action dropped it (gact drop, police exceed drop, a stolen packet nothing took). */
     TC_DROP("tc_drop"),
     /** It went round reclassify or goto chain more often than the loop limit allows. */
-    TC_RECLASSIFY_LOOP("tc_reclassify_loop");
+    TC_RECLASSIFY_LOOP("tc_reclassify_loop"),
+    /** Redirected from one egress to another more often than the nest limit allows (Linux's MIRRED_NEST_LIMIT). */
+    TC_REDIRECT_LOOP("tc_redirect_loop");
 
     private static final DropReason[] VALUES = values();
     private final String label;

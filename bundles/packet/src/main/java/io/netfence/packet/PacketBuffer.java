@@ -37,6 +37,11 @@ public final class PacketBuffer {
     public static final int ENCAPSULATED = -1;
     /** Receive timestamp in nanoseconds (System.nanoTime at rx), 0 if unknown. */
     public long rxNanos;
+    /**
+     * How many stage-made hops (tc mirred redirects and mirrors) the packet has behind it; the
+     * packet path refuses more than its nest limit, so redirects that point at each other end.
+     */
+    public int hops;
 
     /** What the dissector found; valid after {@link FlowDissector#dissect}. */
     public final FlowKey key = new FlowKey();
@@ -61,6 +66,7 @@ public final class PacketBuffer {
         priority = 0;
         secPath = 0;
         rxNanos = 0;
+        hops = 0;
         key.clear();
     }
 
@@ -97,6 +103,7 @@ public final class PacketBuffer {
         priority = other.priority;
         secPath = other.secPath;
         rxNanos = other.rxNanos;
+        hops = other.hops;
     }
 
     /** Grows the frame at the front by {@code n} bytes (an encapsulation); returns the new offset. */

@@ -66,6 +66,8 @@ final class PacketProcessor {
     private static final int R_MARTIAN = DropReason.MARTIAN.ordinal();
     private static final int R_TX_ERROR = DropReason.TX_ERROR.ordinal();
     private static final int R_STAGE_DROP = DropReason.STAGE_DROP.ordinal();
+    private static final int R_TC_REDIRECT_LOOP = DropReason.TC_REDIRECT_LOOP.ordinal();
+    private static final int R_TX_QUEUE_FULL = DropReason.TX_QUEUE_FULL.ordinal();
     private static final int R_BAD_ARP = DropReason.BAD_ARP.ordinal();
     private static final int R_BAD_ICMP = DropReason.BAD_ICMP.ordinal();
     private static final int R_XFRM_MTU = DropReason.XFRM_MTU.ordinal();
@@ -157,10 +159,14 @@ final class PacketProcessor {
     };
 
     private void pend(PacketBuffer p, int port, boolean ingress) {
+        pendAt(p, port, ingress, nest + 1);
+    }
+
+    private void pendAt(PacketBuffer p, int port, boolean ingress, int level) {
         pendingPacket[pendingCount] = p;
         pendingPort[pendingCount] = port;
         pendingIngress[pendingCount] = ingress;
-        pendingNest[pendingCount] = nest + 1;
+        pendingNest[pendingCount] = level;
         pendingCount++;
     }
 
@@ -526,6 +532,8 @@ final class PacketProcessor {
         }
         p.outPort = out.index;
         p.dropReason = -1;
+        // The egress stages run when the slot is flushed, outside this nesting: the packet keeps it.
+        p.hops = nest;
         tb.add(p);
     }
 
@@ -546,7 +554,18 @@ final class PacketProcessor {
         int port = slotPort[s];
         PacketStage[] egress = cfg.egress;
         if (egress.length > 0) {
-            runStages(egress, tb, port);
+            // What the stages ask for (mirror copies) nests below the deepest packet of the slot.
+            int outerNest = nest;
+            int deepest = 0;
+            for (int i = 0; i < tb.count(); i++) {
+                deepest = Math.max(deepest, tb.get(i).hops);
+            }
+            nest = deepest;
+            try {
+                runStages(egress, tb, port);
+            } finally {
+                nest = outerNest;
+            }
         }
         PortView slotView = portFor(port);
         for (int i = 0; i < tb.count(); i++) {
@@ -554,7 +573,11 @@ final class PacketProcessor {
             if (p.dropReason >= 0) {
                 continue;
             }
-            PortView out = p.outPort == port ? slotView : portFor(p.outPort);
+            if (p.outPort != port && p.outPort >= 0) {
+                redirectFromEgress(p);
+                continue;
+            }
+            PortView out = slotView;
             if (out == null || !out.up || out.loopback) {
                 drop(p, R_LINK_DOWN);
                 continue;
@@ -572,6 +595,27 @@ final class PacketProcessor {
         }
         tb.clear();
         runPending();
+    }
+
+    /**
+     * An EGRESS stage (tc mirred egress redirect) chose another port: the packet leaves through
+     * that port's own egress, its egress stages included, and an xfrm interface encrypts it, as
+     * Linux's dev_queue_xmit to the target does. One hop deeper; past the nest limit it is dropped
+     * and counted, so egress redirects that point at each other end.
+     */
+    private void redirectFromEgress(PacketBuffer p) {
+        int level = p.hops + 1;
+        if (level > StageContext.MAX_NEST) {
+            drop(p, R_TC_REDIRECT_LOOP);
+            return;
+        }
+        if (pendingCount == MAX_PENDING) {
+            drop(p, R_TX_QUEUE_FULL);
+            return;
+        }
+        int target = p.outPort;
+        p.dropReason = CONSUMED;
+        pendAt(p, target, false, level);
     }
 
     // --- input ---------------------------------------------------------------------------------

@@ -346,6 +346,57 @@ class ForwardingTest extends DataplaneFixture {
     }
 
     @Test
+    void anEgressRedirectLeavesThroughTheTargetsOwnEgressStages() throws Exception {
+        staticNeighbours();
+        int eth0Index = net.link("eth0").index();
+        int eth1Index = net.link("eth1").index();
+        List<Integer> seenAtEgress = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        // eth1's egress sends everything out of eth0 instead; eth0's egress stages must see it
+        // (Linux: mirred at egress is dev_queue_xmit to the target, which runs its egress hook).
+        PacketStage toEth0 = stage(eth1Index, (p, ctx) -> p.outPort = eth0Index);
+        PacketStage watch0 = stage(eth0Index, (p, ctx) -> seenAtEgress.add(p.outPort));
+        net.addStage(toEth0, Hook.EGRESS, 10);
+        net.addStage(watch0, Hook.EGRESS, 11);
+        eth0.inject(fromH0().ipv4(IP_H0, IP_H1).ttl(64).udp(4000, 5000).build());
+        PacketBuffer out = eth0.sentPacket();
+        assertNotNull(out, "routed to eth1, redirected at eth1's egress, sent by eth0");
+        assertEquals(63, out.key.ttl, "forwarded once");
+        assertTrue(eth1.quietFor(50));
+        assertEquals(List.of(eth0Index), seenAtEgress, "eth0's egress stages saw it once");
+        await("counted on eth0", () -> stats("eth0").txPackets() == 1 && stats("eth1").txPackets() == 0);
+        net.removeStage(toEth0);
+        net.removeStage(watch0);
+    }
+
+    @Test
+    void egressRedirectsThatPointAtEachOtherAreDroppedAtTheNestingLimit() throws Exception {
+        staticNeighbours();
+        int eth0Index = net.link("eth0").index();
+        int eth1Index = net.link("eth1").index();
+        java.util.concurrent.atomic.AtomicInteger hops = new java.util.concurrent.atomic.AtomicInteger();
+        PacketStage ping = stage(eth1Index, (p, ctx) -> {
+            hops.incrementAndGet();
+            p.outPort = eth0Index;
+        });
+        PacketStage pong = stage(eth0Index, (p, ctx) -> {
+            hops.incrementAndGet();
+            p.outPort = eth1Index;
+        });
+        net.addStage(ping, Hook.EGRESS, 10);
+        net.addStage(pong, Hook.EGRESS, 11);
+        eth0.inject(fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).build());
+        await("dropped as a redirect loop",
+                () -> stats("eth0").dropReasons().getOrDefault("tc_redirect_loop", 0L) == 1);
+        assertEquals(io.netfence.net.spi.StageContext.MAX_NEST + 1, hops.get(), "the first egress and four redirects");
+        assertTrue(eth0.quietFor(50) && eth1.quietFor(0), "nothing leaves");
+        // The worker is free: the next packet is forwarded as usual once the stages are gone.
+        net.removeStage(ping);
+        net.removeStage(pong);
+        eth0.inject(fromH0().ipv4(IP_H0, IP_H1).udp(1, 2).build());
+        assertNotNull(eth1.sentPacket());
+    }
+
+    @Test
     void linkListenersHearOfADeletedLinkAfterTheDataplaneDroppedIt() {
         List<String> heard = new java.util.ArrayList<>();
         int index = net.link("eth1").index();

@@ -6,7 +6,8 @@ import io.netfence.tc.api.MirredAction;
 /**
  * {@code mirred egress|ingress redirect|mirror dev DEV}. Egress redirect sets the packet's outPort:
  * at INGRESS the dataplane then skips routing and sends it to DEV's egress (an xfrm interface
- * encrypts it); at EGRESS it leaves by DEV instead. Ingress redirect hands the packet to DEV's
+ * encrypts it); at EGRESS it leaves through DEV's egress instead (DEV's egress stages run, an
+ * xfrm interface encrypts it, one nesting level deeper). Ingress redirect hands the packet to DEV's
  * receive path, and mirror sends a copy (to DEV's egress or receive path), both through the
  * packet path's stage context. A copy or hand-over the path cannot make (no buffer free, nested
  * too deep: Linux's MIRRED_NEST_LIMIT) counts as an overlimit of the action, as in Linux; a
