@@ -312,6 +312,45 @@ class XfrmForwardingTest {
         a.net.removeStage(redirect);
     }
 
+    @Test
+    void anEgressRedirectIntoAnXfrmInterfaceIsProtected() throws Exception {
+        // "tc filter add dev lan0 egress ... mirred egress redirect dev ipsec0": the packet is
+        // routed back out of lan0, and lan0's egress hands it to ipsec0, which encrypts it
+        // (Linux: mirred at egress is dev_queue_xmit to ipsec0, that is xfrmi_xmit).
+        a.net.addLink(new LinkSpec("ipsec0", "xfrm", 0, null, 0, List.of("dev", "wan0", "if_id", "5")));
+        a.net.setLink("ipsec0", new LinkChange(true, null, null));
+        int lan0 = a.net.link("lan0").index();
+        int ipsec0 = a.net.link("ipsec0").index();
+        a.net.addRoute(Route.via(IpPrefix.parse("10.20.0.0/16"), IpAddress.parse("10.1.0.2"), null));
+        io.netfence.net.spi.PacketStage redirect = new io.netfence.net.spi.PacketStage() {
+            @Override
+            public String name() {
+                return "egress redirect into ipsec0";
+            }
+
+            @Override
+            public void process(io.netfence.packet.PacketBatch batch, int port) {
+                for (int i = 0; port == lan0 && i < batch.count(); i++) {
+                    PacketBuffer p = batch.get(i);
+                    if ((p.key.ipv4Dst >>> 16) == 0x0A14) {
+                        p.outPort = ipsec0;
+                    }
+                }
+            }
+        };
+        a.net.addStage(redirect, io.netfence.net.spi.Hook.EGRESS, 10);
+        a.xfrm.addState(sa(WAN_A, WAN_B, 0x5006, 5, 5));
+        a.xfrm.addPolicy(policy("0.0.0.0/0", "10.20.0.0/16", XfrmDirection.OUT, WAN_A, WAN_B, 5, 5));
+        aLan.inject(udp(A_LAN_MAC, H1, "10.1.0.2", "10.20.0.9", 100, false));
+        PacketBuffer esp = aWan.sentPacket();
+        assertNotNull(esp, "routed out of lan0, redirected at its egress into ipsec0, sent encrypted out wan0");
+        assertEquals(0x5006, esp.key.espSpi);
+        assertTrue(aLan.quietFor(50), "nothing leaves lan0 in clear");
+        assertEquals(1, a.net.link("ipsec0").stats().txPackets());
+        assertEquals(0, a.net.link("lan0").stats().txPackets());
+        a.net.removeStage(redirect);
+    }
+
     static XfrmPolicy policy6(String src, String dst, XfrmDirection dir, IpAddress tsrc, IpAddress tdst, int reqid) {
         return policy(src, dst, dir, tsrc, tdst, reqid, 0);
     }
