@@ -55,10 +55,11 @@ public final class BcEngine implements CryptoEngine {
         byte[] ivKey = new byte[16];
         RANDOM.nextBytes(ivKey);
         BlockCipher ivCipher = AESEngine.newInstance();
-        ivCipher.init(true, new KeyParameter(ivKey));
+        KeyParameter ivKeyParameter = new KeyParameter(ivKey);
+        ivCipher.init(true, ivKeyParameter);
         Arrays.fill(ivKey, (byte) 0);
         return new CbcHmacEsp(NAME, suite, new Cbc(new KeyParameter(encKey)), mac(suite.auth(), authKey),
-                (in, inOff, out, outOff) -> ivCipher.processBlock(in, inOff, out, outOff));
+                new Block(ivCipher, ivKeyParameter));
     }
 
     /** The AEAD primitive for a suite and its key (salt excluded); known-answer tests use it directly. */
@@ -70,8 +71,9 @@ public final class BcEngine implements CryptoEngine {
 
     static Primitives.Mac mac(EspSuite.Auth auth, byte[] key) {
         HMac hmac = new HMac(digest(auth));
-        hmac.init(new KeyParameter(key));
-        return new Mac(hmac);
+        KeyParameter k = new KeyParameter(key);
+        hmac.init(k);
+        return new Mac(hmac, k);
     }
 
     private static Digest digest(EspSuite.Auth auth) {
@@ -113,6 +115,22 @@ public final class BcEngine implements CryptoEngine {
             }
         }
 
+        /**
+         * Keys the cipher with zeros, which overwrites the schedule where Bouncy Castle reuses its
+         * arrays, and wipes the key parameter (its getKey() is the array itself).
+         */
+        @Override
+        public void close() {
+            byte[] nonce = new byte[12];
+            nonce[0] = 1;
+            try {
+                cipher.init(true, new AEADParameters(new KeyParameter(new byte[key.getKeyLength()]), tagBits, nonce));
+            } catch (IllegalArgumentException e) {
+                // Nothing to overwrite; the key bytes are wiped all the same.
+            }
+            Arrays.fill(key.getKey(), (byte) 0);
+        }
+
         @Override
         public boolean open(byte[] nonce, byte[] aad, int aadLength, byte[] b, int off, int len) {
             init(false, nonce, aad, aadLength);
@@ -136,6 +154,13 @@ public final class BcEngine implements CryptoEngine {
         }
 
         @Override
+        public void close() {
+            cbc.init(true, new ParametersWithIV(new KeyParameter(new byte[key.getKeyLength()]), iv));
+            Arrays.fill(key.getKey(), (byte) 0);
+            Arrays.fill(iv, (byte) 0);
+        }
+
+        @Override
         public void crypt(boolean encrypt, byte[] ivSource, int ivOffset, byte[] b, int off, int len) {
             System.arraycopy(ivSource, ivOffset, iv, 0, 16);
             cbc.init(encrypt, new ParametersWithIV(key, iv));
@@ -145,7 +170,28 @@ public final class BcEngine implements CryptoEngine {
         }
     }
 
-    private record Mac(HMac hmac) implements Primitives.Mac {
+    /** The random key of the CBC IV generator: wiped like the others. */
+    private record Block(BlockCipher cipher, KeyParameter key) implements Primitives.Block {
+        @Override
+        public void encrypt(byte[] in, int inOff, byte[] out, int outOff) {
+            cipher.processBlock(in, inOff, out, outOff);
+        }
+
+        @Override
+        public void close() {
+            cipher.init(true, new KeyParameter(new byte[key.getKeyLength()]));
+            Arrays.fill(key.getKey(), (byte) 0);
+        }
+    }
+
+    private record Mac(HMac hmac, KeyParameter key) implements Primitives.Mac {
+        /** HMac keeps the padded key in arrays it reuses: keying it with zeros overwrites them. */
+        @Override
+        public void close() {
+            hmac.init(new KeyParameter(new byte[key.getKeyLength()]));
+            Arrays.fill(key.getKey(), (byte) 0);
+        }
+
         @Override
         public void update(byte[] b, int off, int len) {
             hmac.update(b, off, len);

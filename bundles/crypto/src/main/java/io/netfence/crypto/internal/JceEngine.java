@@ -11,7 +11,6 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -69,13 +68,14 @@ public final class JceEngine implements CryptoEngine {
                 Arrays.fill(key, (byte) 0);
                 return new AeadEsp(NAME, suite, aead, salt);
             }
-            SecretKeySpec key = new SecretKeySpec(encKey, "AES");
-            byte[] ivKey = new byte[16];
-            RANDOM.nextBytes(ivKey);
+            WipeableKey key = new WipeableKey(encKey, "AES");
+            byte[] ivKeyBytes = new byte[16];
+            RANDOM.nextBytes(ivKeyBytes);
+            WipeableKey ivKey = new WipeableKey(ivKeyBytes, "AES");
+            Arrays.fill(ivKeyBytes, (byte) 0);
             Cipher ecb = Cipher.getInstance("AES/ECB/NoPadding");
-            ecb.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(ivKey, "AES"));
-            Arrays.fill(ivKey, (byte) 0);
-            return new CbcHmacEsp(NAME, suite, new Cbc(key), mac(suite.auth(), authKey), new Block(ecb));
+            ecb.init(Cipher.ENCRYPT_MODE, ivKey);
+            return new CbcHmacEsp(NAME, suite, new Cbc(key), mac(suite.auth(), authKey), new Block(ecb, ivKey));
         } catch (GeneralSecurityException e) {
             throw new CryptoException("the JDK cannot run " + suite + ": " + e.getMessage(), e);
         }
@@ -83,22 +83,23 @@ public final class JceEngine implements CryptoEngine {
 
     /** The AEAD primitive for a suite and its key (salt excluded); known-answer tests use it directly. */
     static Primitives.Aead aead(EspSuite suite, byte[] key) throws GeneralSecurityException {
-        return new Aead(suite, new SecretKeySpec(key, suite.cipher() == EspSuite.Cipher.AES_GCM ? "AES" : "ChaCha20"));
+        return new Aead(suite, new WipeableKey(key, suite.cipher() == EspSuite.Cipher.AES_GCM ? "AES" : "ChaCha20"));
     }
 
     static Primitives.Mac mac(EspSuite.Auth auth, byte[] key) throws GeneralSecurityException {
         javax.crypto.Mac mac = javax.crypto.Mac.getInstance(auth.jceName());
-        mac.init(new SecretKeySpec(key, auth.jceName()));
-        return new Mac(mac);
+        WipeableKey k = new WipeableKey(key, auth.jceName());
+        mac.init(k);
+        return new Mac(mac, k);
     }
 
     /** AES-GCM or ChaCha20-Poly1305 through one javax.crypto.Cipher. */
     private static final class Aead implements Primitives.Aead {
         private final EspSuite suite;
-        private final SecretKeySpec key;
+        private final WipeableKey key;
         private Cipher cipher;
 
-        Aead(EspSuite suite, SecretKeySpec key) throws GeneralSecurityException {
+        Aead(EspSuite suite, WipeableKey key) throws GeneralSecurityException {
             this.suite = suite;
             this.key = key;
             this.cipher = Cipher.getInstance(transformation(suite));
@@ -134,6 +135,23 @@ public final class JceEngine implements CryptoEngine {
             }
         }
 
+        /**
+         * Keys the cipher with zeros (the provider's schedule of the real key is overwritten
+         * where it reuses its arrays, dropped otherwise) and wipes the key's bytes.
+         */
+        @Override
+        public void close() {
+            WipeableKey zeros = key.zeros();
+            try {
+                byte[] nonce = new byte[12];
+                nonce[0] = 1; // a nonce nobody used with the zero key: the JDK refuses a repeat
+                cipher.init(Cipher.ENCRYPT_MODE, zeros, spec(nonce));
+            } catch (GeneralSecurityException e) {
+                // Nothing to overwrite then; the key bytes below are wiped all the same.
+            }
+            key.destroy();
+        }
+
         /** The JDK's ChaCha20-Poly1305 refuses the key and nonce it used last, even to decrypt: start afresh then. */
         private void init(byte[] nonce) throws GeneralSecurityException {
             try {
@@ -146,12 +164,22 @@ public final class JceEngine implements CryptoEngine {
     }
 
     private static final class Cbc implements Primitives.Cbc {
-        private final SecretKeySpec key;
+        private final WipeableKey key;
         private final Cipher cipher;
 
-        Cbc(SecretKeySpec key) throws GeneralSecurityException {
+        Cbc(WipeableKey key) throws GeneralSecurityException {
             this.key = key;
             this.cipher = Cipher.getInstance("AES/CBC/NoPadding");
+        }
+
+        @Override
+        public void close() {
+            try {
+                cipher.init(Cipher.ENCRYPT_MODE, key.zeros(), new IvParameterSpec(new byte[16]));
+            } catch (GeneralSecurityException e) {
+                // Nothing to overwrite; the key bytes are wiped all the same.
+            }
+            key.destroy();
         }
 
         @Override
@@ -165,7 +193,18 @@ public final class JceEngine implements CryptoEngine {
         }
     }
 
-    private record Mac(javax.crypto.Mac mac) implements Primitives.Mac {
+    private record Mac(javax.crypto.Mac mac, WipeableKey key) implements Primitives.Mac {
+        /** HMAC keeps its padded key in arrays it reuses: keying it with zeros overwrites them. */
+        @Override
+        public void close() {
+            try {
+                mac.init(key.zeros());
+            } catch (GeneralSecurityException e) {
+                // Nothing to overwrite; the key bytes are wiped all the same.
+            }
+            key.destroy();
+        }
+
         @Override
         public void update(byte[] b, int off, int len) {
             mac.update(b, off, len);
@@ -181,7 +220,17 @@ public final class JceEngine implements CryptoEngine {
         }
     }
 
-    private record Block(Cipher ecb) implements Primitives.Block {
+    private record Block(Cipher ecb, WipeableKey key) implements Primitives.Block {
+        @Override
+        public void close() {
+            try {
+                ecb.init(Cipher.ENCRYPT_MODE, key.zeros());
+            } catch (GeneralSecurityException e) {
+                // Nothing to overwrite; the key bytes are wiped all the same.
+            }
+            key.destroy();
+        }
+
         @Override
         public void encrypt(byte[] in, int inOff, byte[] out, int outOff) {
             try {
