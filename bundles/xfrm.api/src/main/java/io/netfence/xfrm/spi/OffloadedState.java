@@ -3,9 +3,11 @@ package io.netfence.xfrm.spi;
 import io.netfence.xfrm.api.SaCounters;
 
 /**
- * An SA as a backend holds it (what Linux keeps in {@code xfrm_state_offload}). For the software
- * backend and for crypto offload the core frames packets through it; a packet-offload device
- * handles its packets itself and the core only reads its counters.
+ * An SA as a backend holds it (what Linux keeps in {@code xfrm_state_offload}). The core frames
+ * the packets that reach its IPsec layer through it, for the software backend and for an SA on a
+ * device alike (for a crypto-offload SA, except the packets {@code offloadOk} declines: those go
+ * through the SA's software twin); what a packet-offload device handles on its own path never
+ * reaches the core, which then only reads its counters.
  *
  * <p>{@link #encapsulate} and {@link #decapsulate} work in place on a packet buffer, allocate
  * nothing, and are called by several workers at once for the same SA: a backend keeps per-thread
@@ -54,6 +56,12 @@ public interface OffloadedState {
         return "";
     }
 
-    /** What the backend counted for this SA itself (a device's counters; zeros for software). */
+    /**
+     * What the backend counted for this SA itself, folded in by
+     * {@link XfrmOffloadProvider#stateUpdateStats}: packets the device handled on its own path,
+     * which the core never saw (a packet-offload device's datapath). Packets the core passes
+     * through {@link #encapsulate} and {@link #decapsulate} are counted by the core and must not be
+     * counted here again. Zeros for software.
+     */
     SaCounters deviceCounters();
 }

@@ -3,7 +3,7 @@
  * {@code xfrmdev_ops}) that backends implement; refusals carry reasons.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package io.netfence.xfrm.spi;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,6 +1,8 @@
 package io.netfence.xfrm.internal;
 
 import io.netfence.xfrm.api.XfrmPolicy;
+import io.netfence.xfrm.spi.OffloadedPolicy;
+import io.netfence.xfrm.spi.XfrmOffloadProvider;
 import java.util.concurrent.atomic.LongAdder;
 
 /** A policy in the SPD: its configuration, compiled selector, age and counters. */
@@ -15,6 +17,9 @@ final class PolicyEntry {
     volatile long useTime;
     /** When the last acquire for this policy went out (rate limit, like Linux's larval SA). */
     volatile long lastAcquireNanos;
+    /** The device backend holding the policy ({@code offload packet dev DEV}) and its handle, or null (set under the core's lock). */
+    volatile XfrmOffloadProvider device;
+    volatile OffloadedPolicy offloaded;
     /** Per template, the SAs that may serve it, best first (rebuilt with every SAD change). */
     volatile SaEntry[][] candidates = new SaEntry[0][];
 

@@ -21,6 +21,23 @@ final class SaEntry {
     final long addTime;
     /** Where the SA runs, as {@code ip xfrm state} reports it. */
     final String placement;
+    /**
+     * The device backend the SA is on ({@link #provider} then), or null for an SA in software:
+     * the packet path calls a device only when this is set, as Linux only when xso.dev is.
+     */
+    final XfrmOffloadProvider device;
+    /**
+     * A crypto-offload SA's software twin (same {@link SaContext}): seals the packets the device
+     * declines ({@code offloadOk} false) and carries the SA on if the device backend goes away.
+     * Null for software SAs and packet-offload SAs.
+     */
+    final XfrmOffloadProvider twinProvider;
+    final OffloadedState twin;
+    /** The twin went on as an SA of its own: retiring this entry must not delete or free it (lock). */
+    boolean twinHandedOver;
+    /** With ESN on a device: the high 32 bits last told to the device (stateAdvanceEsn), per direction. */
+    final java.util.concurrent.atomic.AtomicLong outboundHi;
+    final java.util.concurrent.atomic.AtomicLong inboundHi;
     final long dstHi, dstLo, srcHi, srcLo;
     volatile XfrmState state;
 
@@ -49,6 +66,18 @@ final class SaEntry {
 
     SaEntry(int handle, XfrmState state, SaContext context, XfrmOffloadProvider provider, OffloadedState offloaded,
             long addTime, String placement) {
+        this(handle, state, context, provider, offloaded, addTime, placement, null, null, null);
+    }
+
+    /** An SA on {@code device} (which is then also {@code provider}), with its software twin if it has one. */
+    SaEntry(int handle, XfrmState state, SaContext context, XfrmOffloadProvider provider, OffloadedState offloaded,
+            long addTime, String placement, XfrmOffloadProvider device, XfrmOffloadProvider twinProvider, OffloadedState twin) {
+        this.device = device;
+        this.twinProvider = twinProvider;
+        this.twin = twin;
+        boolean esnOnDevice = device != null && state.esn();
+        this.outboundHi = esnOnDevice ? new java.util.concurrent.atomic.AtomicLong(context.outbound().last() >>> 32) : null;
+        this.inboundHi = esnOnDevice ? new java.util.concurrent.atomic.AtomicLong(context.inbound().top() >>> 32) : null;
         this.handle = handle;
         this.state = state;
         this.context = context;
@@ -65,6 +94,16 @@ final class SaEntry {
         Lifetime l = state.lifetime();
         this.countLimited = l.softBytes() != Lifetime.INF || l.hardBytes() != Lifetime.INF || l.softPackets() != Lifetime.INF
                 || l.hardPackets() != Lifetime.INF;
+    }
+
+    /**
+     * Whether the high half of {@code seq} moved past the one last seen in {@code hi}: true once
+     * per move, whichever thread sees it first (the caller then tells the device).
+     */
+    static boolean highHalfMoved(java.util.concurrent.atomic.AtomicLong hi, long seq) {
+        long now = seq >>> 32;
+        long was = hi.get();
+        return now > was && hi.compareAndSet(was, now);
     }
 
     /** Counts a packet of an SA without byte or packet limits: no monitor; the clock is read once, at first use. */

@@ -5,6 +5,9 @@ import io.netfence.xfrm.api.XfrmService;
 import io.netfence.xfrm.spi.XfrmOffloadProvider;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -13,14 +16,19 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The xfrm core as OSGi services: the SAD/SPD ({@link XfrmService}) for the shell, and the IPsec
  * layer ({@link XfrmLayer}) the dataplane calls. It needs the software backend (every SA can
- * always fall back to it); in the appliance's data folder it keeps {@code xfrm.conf} (SAs and
- * policies) and {@code xfrm-seq/} (the durable outbound sequence marks).
+ * always fall back to it) and takes device backends as they come and go (providers with the
+ * service property {@value XfrmOffloadProvider#DEVICES_PROPERTY}); in the appliance's data
+ * folder it keeps {@code xfrm.conf} (SAs and policies) and {@code xfrm-seq/} (the durable
+ * outbound sequence marks). {@code xfrm.conf} is read in {@link #activate}, after the device
+ * backends present at start were bound, so offloaded SAs find their devices.
  */
 @Component(service = {XfrmService.class, XfrmLayer.class}, immediate = true)
 public final class XfrmComponent extends XfrmCore {
@@ -32,12 +40,53 @@ public final class XfrmComponent extends XfrmCore {
     private FileSequenceStore sequences;
     private XfrmConfigFile file;
     private volatile boolean loading;
+    private volatile boolean closing;
+    private final String data;
 
     @Activate
     public XfrmComponent(@Reference(target = "(" + XfrmOffloadProvider.BACKEND_PROPERTY + "=software)") XfrmOffloadProvider software,
                          BundleContext context) {
         setSoftwareBackend(software);
-        String data = context.getProperty(DATA_PROPERTY);
+        this.data = context.getProperty(DATA_PROPERTY);
+    }
+
+    /** Device backends: each device named in the service property gets this provider. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(" + XfrmOffloadProvider.DEVICES_PROPERTY + "=*)")
+    void bindDeviceBackend(XfrmOffloadProvider provider, Map<String, Object> properties) {
+        for (String device : devices(properties)) {
+            try {
+                addDeviceBackend(device, provider);
+            } catch (RuntimeException e) {
+                LOG.warn("xfrm device backend {} not used for dev {}: {}", provider.name(), device, e.getMessage());
+            }
+        }
+    }
+
+    void unbindDeviceBackend(XfrmOffloadProvider provider, Map<String, Object> properties) {
+        if (closing) {
+            // DS unbinds after deactivate: the core is going down, not the device; xfrm.conf keeps its SAs.
+            return;
+        }
+        for (String device : devices(properties)) {
+            removeDeviceBackend(device, provider);
+        }
+    }
+
+    static List<String> devices(Map<String, Object> properties) {
+        Object v = properties.get(XfrmOffloadProvider.DEVICES_PROPERTY);
+        if (v instanceof String s) {
+            return List.of(s.split("[,\\s]+"));
+        } else if (v instanceof String[] a) {
+            return List.of(a);
+        } else if (v instanceof Collection<?> c) {
+            return c.stream().map(String::valueOf).toList();
+        }
+        return List.of();
+    }
+
+    @Activate
+    void activate() {
         if (data != null && !data.isBlank()) {
             sequences = new FileSequenceStore(Path.of(data, "xfrm-seq"));
             setSequenceStore(sequences);
@@ -76,6 +125,7 @@ public final class XfrmComponent extends XfrmCore {
 
     @Deactivate
     void deactivate() {
+        closing = true;
         housekeeper.shutdownNow();
         close();
         if (sequences != null) {

@@ -25,6 +25,7 @@ import io.netfence.xfrm.api.XfrmService;
 import io.netfence.xfrm.api.XfrmState;
 import io.netfence.xfrm.api.XfrmStateInfo;
 import io.netfence.xfrm.spi.OffloadRefusal;
+import io.netfence.xfrm.spi.OffloadedPolicy;
 import io.netfence.xfrm.spi.OffloadedState;
 import io.netfence.xfrm.spi.SaContext;
 import io.netfence.xfrm.spi.XfrmOffloadProvider;
@@ -68,6 +69,8 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     private static final int R_EXPIRED = DropReason.XFRM_EXPIRED.ordinal();
     private static final int R_NOT_DURABLE = DropReason.XFRM_SEQ_NOT_DURABLE.ordinal();
     private static final int R_MTU = DropReason.XFRM_MTU.ordinal();
+    /** A packet-offload device declined the packet (offloadOk): Linux drops it and counts XfrmOutError. */
+    private static final int R_DEVICE_DECLINED = DropReason.TX_ERROR.ordinal();
 
     /** Key of an SA in the SAD (proto is always ESP). */
     record SaKey(IpAddress dst, int spi) {
@@ -146,6 +149,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     private final Map<Integer, PolicyKey> policyIndexes = new java.util.HashMap<>();
     private final List<SaEntry> toFree = new ArrayList<>();
     private XfrmOffloadProvider software;
+    private final DeviceBackends devices = new DeviceBackends();
     private SequenceStore sequenceStore;
     private int nextHandle;
     private long policySeq;
@@ -167,6 +171,82 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     public void setSoftwareBackend(XfrmOffloadProvider provider) {
         synchronized (lock) {
             this.software = provider;
+        }
+    }
+
+    /**
+     * Registers {@code provider} as the backend of {@code device}: SAs added from now on with
+     * {@code offload [crypto|packet] dev DEVICE} and policies with {@code offload packet dev DEVICE}
+     * go to it. SAs already placed in software stay there (an {@code update} places an SA anew).
+     */
+    public void addDeviceBackend(String device, XfrmOffloadProvider provider) {
+        synchronized (lock) {
+            devices.add(device, provider);
+        }
+    }
+
+    /**
+     * The backend of {@code device} goes away (its bundle stops). Its crypto-offload SAs go on on
+     * their software twins, with the same sequence numbers and window (placement says why); its
+     * packet-offload SAs and policies are deleted, with a delete event each: a packet-offload SA
+     * cannot live without its device (Linux flushes them when the device unregisters). The device
+     * gets {@code stateDelete}/{@code policyDelete} now and {@code stateFree}/{@code policyFree}
+     * after the grace period.
+     */
+    public void removeDeviceBackend(String device) {
+        removeDeviceBackend(device, null);
+    }
+
+    /** {@link #removeDeviceBackend(String)} if {@code provider} (any, when null) is the one serving {@code device}. */
+    public void removeDeviceBackend(String device, XfrmOffloadProvider provider) {
+        List<XfrmEvent> out = new ArrayList<>();
+        boolean changedAny = false;
+        synchronized (lock) {
+            XfrmOffloadProvider p = devices.get(device);
+            if (p == null || (provider != null && p != provider)) {
+                return;
+            }
+            devices.remove(device);
+            for (Map.Entry<SaKey, SaEntry> m : sad.entrySet()) {
+                SaEntry e = m.getValue();
+                if (e.device != p || !e.state.offload().device().equals(device) || e.twin == null) {
+                    continue;
+                }
+                String how = e.twin.describe().isEmpty() ? "" : ", " + e.twin.describe();
+                SaEntry moved = new SaEntry(nextHandle++ & Integer.MAX_VALUE, e.state, e.context, e.twinProvider, e.twin, e.addTime,
+                        e.twinProvider.name() + how + " (offload crypto dev " + device + ": backend " + p.name() + " went away)");
+                carryCounters(moved, e);
+                e.twinHandedOver = true;
+                retire(e);
+                m.setValue(moved);
+                changedAny = true;
+            }
+            for (Iterator<SaEntry> it = sad.values().iterator(); it.hasNext(); ) {
+                SaEntry e = it.next();
+                if (e.device == p && e.state.offload().device().equals(device)) {
+                    it.remove();
+                    retire(e);
+                    forgetInboundMark(e);
+                    out.add(new XfrmEvent(XfrmEvent.Kind.STATE_DELETE, System.currentTimeMillis(), e.state, null, null));
+                }
+            }
+            for (Iterator<PolicyEntry> it = spd.values().iterator(); it.hasNext(); ) {
+                PolicyEntry e = it.next();
+                if (e.device == p && e.policy.offload().device().equals(device)) {
+                    it.remove();
+                    policyIndexes.remove(e.policy.index());
+                    retireDevicePolicy(e);
+                    out.add(new XfrmEvent(XfrmEvent.Kind.POLICY_DELETE, System.currentTimeMillis(), null, e.policy, null));
+                }
+            }
+            changedAny |= !out.isEmpty();
+            if (changedAny) {
+                publish();
+            }
+        }
+        out.forEach(events::publish);
+        if (!out.isEmpty()) {
+            changed();
         }
     }
 
@@ -388,9 +468,9 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         if (s.lifetime() == null || s.mark() == null) {
             throw new XfrmException("an SA needs a lifetime and a mark (NONE for none)");
         }
-        if (s.offload() != null && s.offload().type() == OffloadSpec.Type.PACKET) {
-            throw new XfrmException("offload packet dev " + s.offload().device()
-                    + ": no device backend offers IPsec packet offload on this appliance (only the software backend is installed)");
+        if (s.offload() != null && s.offload().type() == OffloadSpec.Type.PACKET && devices.get(s.offload().device()) == null) {
+            throw new XfrmException("offload packet dev " + s.offload().device() + ": no device backend offers IPsec packet offload on dev "
+                    + s.offload().device() + " (device backends: " + devices.describe() + ")");
         }
         if (software == null) {
             throw new XfrmException("no xfrm backend is available: the software backend bundle is not running");
@@ -466,42 +546,91 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         }
     }
 
-    /** Asks the backend for the SA; its refusal becomes the user's error. */
+    /**
+     * Asks the backends for the SA: the device backend of {@code offload dev DEV} if there is one
+     * (a crypto-offload refusal falls back to software, a packet-offload refusal is the user's
+     * error), and the software backend for an SA in software or a crypto-offload SA's twin.
+     * Changes nothing when it throws.
+     */
     private SaEntry install(XfrmState s, SaContext context, SaEntry previous) {
-        OffloadedState handle;
-        try {
-            handle = software.stateAdd(s, context);
-        } catch (OffloadRefusal r) {
-            throw new XfrmException(software.name() + " backend refused the SA: " + r.getMessage());
-        }
-        String how = handle.describe().isEmpty() ? "" : ", " + handle.describe();
-        String placement = s.offload() == null ? software.name() + how
-                : software.name() + how + " (offload crypto dev " + s.offload().device() + ": no device backend offers it)";
-        SaEntry e = new SaEntry(nextHandle++ & Integer.MAX_VALUE, s, context, software, handle,
-                previous == null ? clockSeconds.getAsLong() : previous.addTime, placement);
-        if (previous != null) {
-            synchronized (previous) {
-                e.bytes = previous.bytes + previous.fastBytes.sum();
-                e.packets = previous.packets + previous.fastPackets.sum();
-                e.replayWindowDrops = previous.replayWindowDrops;
-                e.replayDrops = previous.replayDrops;
-                e.authFailed = previous.authFailed;
-                e.badTrailer = previous.badTrailer;
-                e.badLength = previous.badLength;
-                e.exhausted = previous.exhausted;
-                e.notDurable = previous.notDurable;
-                e.useTime = previous.useTime;
-                e.softExpired = previous.softExpired;
-                e.softEventSent = previous.softEventSent;
+        OffloadSpec off = s.offload();
+        boolean packetMode = off != null && off.type() == OffloadSpec.Type.PACKET;
+        XfrmOffloadProvider device = off == null ? null : devices.get(off.device());
+        OffloadedState sw = null;
+        if (!packetMode) {
+            try {
+                sw = software.stateAdd(s, context);
+            } catch (OffloadRefusal r) {
+                throw new XfrmException(software.name() + " backend refused the SA" + (device == null ? "" : " (the software fallback of"
+                        + " offload crypto dev " + off.device() + ")") + ": " + r.getMessage());
             }
         }
+        OffloadedState onDevice = null;
+        String refused = null;
+        if (device != null) {
+            try {
+                onDevice = device.stateAdd(s, context);
+            } catch (OffloadRefusal r) {
+                if (packetMode) {
+                    throw new XfrmException("offload packet dev " + off.device() + ": backend " + device.name() + " refused the SA: "
+                            + r.getMessage());
+                }
+                refused = r.getMessage();
+            } catch (RuntimeException r) {
+                if (sw != null) {
+                    software.stateDelete(sw);
+                    software.stateFree(sw);
+                }
+                throw new XfrmException("offload dev " + off.device() + ": backend " + device.name() + " failed: " + r);
+            }
+        }
+        long addTime = previous == null ? clockSeconds.getAsLong() : previous.addTime;
+        SaEntry e;
+        if (onDevice != null) {
+            String how = onDevice.describe().isEmpty() ? "" : ", " + onDevice.describe();
+            String placement = "offload " + off.type().word() + " dev " + off.device() + ", backend " + device.name() + how
+                    + (sw == null ? "" : "; software fallback" + (sw.describe().isEmpty() ? "" : ", " + sw.describe()));
+            e = new SaEntry(nextHandle++ & Integer.MAX_VALUE, s, context, device, onDevice, addTime, placement, device,
+                    sw == null ? null : software, sw);
+        } else {
+            String how = sw.describe().isEmpty() ? "" : ", " + sw.describe();
+            String placement = off == null ? software.name() + how
+                    : refused != null ? software.name() + how + " (offload crypto dev " + off.device() + " refused by backend "
+                    + device.name() + ": " + refused + ")"
+                    : software.name() + how + " (offload crypto dev " + off.device() + ": no device backend offers it)";
+            e = new SaEntry(nextHandle++ & Integer.MAX_VALUE, s, context, software, sw, addTime, placement);
+        }
+        if (previous != null) {
+            carryCounters(e, previous);
+        }
         return e;
+    }
+
+    /** What an SA replaced by {@code e} (an update, a move to its twin) had counted goes on in {@code e}. */
+    private static void carryCounters(SaEntry e, SaEntry previous) {
+        synchronized (previous) {
+            e.bytes = previous.bytes + previous.fastBytes.sum();
+            e.packets = previous.packets + previous.fastPackets.sum();
+            e.replayWindowDrops = previous.replayWindowDrops;
+            e.replayDrops = previous.replayDrops;
+            e.authFailed = previous.authFailed;
+            e.badTrailer = previous.badTrailer;
+            e.badLength = previous.badLength;
+            e.exhausted = previous.exhausted;
+            e.notDurable = previous.notDurable;
+            e.useTime = previous.useTime;
+            e.softExpired = previous.softExpired;
+            e.softEventSent = previous.softEventSent;
+        }
     }
 
     /** Stops the SA at once; frees it (and wipes its keys) on the next housekeeping pass. */
     private void retire(SaEntry e) {
         e.deleted = true;
         e.provider.stateDelete(e.offloaded);
+        if (e.twin != null && !e.twinHandedOver) {
+            e.twinProvider.stateDelete(e.twin);
+        }
         toFree.add(e);
     }
 
@@ -539,7 +668,15 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 throw new XfrmException("a policy with this selector, dir, mark and if_id exists (index "
                         + spd.get(PolicyKey.of(policy)).policy.index() + "): use \"ip xfrm policy update\"");
             }
-            stored = insert(policy);
+            OffloadedPolicy onDevice = addDevicePolicy(policy);
+            PolicyEntry old = spd.get(PolicyKey.of(policy));
+            try {
+                stored = insert(policy);
+            } catch (RuntimeException x) {
+                dropDevicePolicy(policy, onDevice);
+                throw x;
+            }
+            attachDevicePolicy(PolicyKey.of(policy), onDevice, old);
             publish();
         }
         events.publish(new XfrmEvent(replaced ? XfrmEvent.Kind.POLICY_UPDATE : XfrmEvent.Kind.POLICY_ADD, System.currentTimeMillis(),
@@ -569,8 +706,28 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                     throw new XfrmException("index " + Integer.toUnsignedString(p.index()) + " is given twice");
                 }
             }
-            for (XfrmPolicy p : policies) {
-                stored.add(insert(p));
+            List<OffloadedPolicy> onDevice = new ArrayList<>(policies.size());
+            try {
+                for (XfrmPolicy p : policies) {
+                    onDevice.add(addDevicePolicy(p));
+                }
+            } catch (RuntimeException x) {
+                for (int i = 0; i < onDevice.size(); i++) {
+                    dropDevicePolicy(policies.get(i), onDevice.get(i));
+                }
+                throw x;
+            }
+            for (int i = 0; i < policies.size(); i++) {
+                XfrmPolicy p = policies.get(i);
+                try {
+                    stored.add(insert(p));
+                } catch (RuntimeException x) {
+                    for (int j = i; j < policies.size(); j++) {
+                        dropDevicePolicy(policies.get(j), onDevice.get(j));
+                    }
+                    throw x;
+                }
+                attachDevicePolicy(PolicyKey.of(p), onDevice.get(i), null);
             }
             publish();
         }
@@ -602,6 +759,60 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             policyIndexes.put(index, key);
         }
         return stored;
+    }
+
+    /**
+     * {@code policyAdd} on the device backend of {@code offload packet dev DEV} (validated: it
+     * exists), before the policy is in the SPD; null for a policy in software. A refusal is the
+     * user's error and changes nothing.
+     */
+    private OffloadedPolicy addDevicePolicy(XfrmPolicy policy) {
+        if (policy.offload() == null) {
+            return null;
+        }
+        XfrmOffloadProvider device = devices.get(policy.offload().device());
+        try {
+            return device.policyAdd(policy);
+        } catch (OffloadRefusal r) {
+            throw new XfrmException("offload packet dev " + policy.offload().device() + ": backend " + device.name()
+                    + " refused the policy: " + r.getMessage());
+        }
+    }
+
+    /** Undoes {@link #addDevicePolicy} for a policy that never reached the SPD (no packet saw it: freed at once). */
+    private void dropDevicePolicy(XfrmPolicy policy, OffloadedPolicy onDevice) {
+        if (onDevice != null) {
+            XfrmOffloadProvider device = devices.get(policy.offload().device());
+            device.policyDelete(onDevice);
+            device.policyFree(onDevice);
+        }
+    }
+
+    /**
+     * After {@link #insert}: the new entry holds its device policy; the one it replaced gives its
+     * device policy back (its device counters stay in the carried counters).
+     */
+    private void attachDevicePolicy(PolicyKey key, OffloadedPolicy onDevice, PolicyEntry replaced) {
+        PolicyEntry now = spd.get(key);
+        if (replaced != null && replaced.offloaded != null) {
+            now.packets.add(replaced.offloaded.devicePackets());
+            now.bytes.add(replaced.offloaded.deviceBytes());
+            retireDevicePolicy(replaced);
+        }
+        if (onDevice != null) {
+            now.device = devices.get(now.policy.offload().device());
+            now.offloaded = onDevice;
+        }
+    }
+
+    /**
+     * A policy leaves the SPD (delete, flush, update, expiry, its backend gone): {@code policyDelete}
+     * now, {@code policyFree} after the grace period. Under the lock.
+     */
+    void retireDevicePolicy(PolicyEntry e) {
+        if (e.offloaded != null) {
+            devices.retirePolicy(e.device, e.offloaded);
+        }
     }
 
     /** Linux's index: a counter times 8 plus the direction. */
@@ -640,9 +851,12 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 throw new XfrmException("tmpl src " + t.src() + " and dst " + t.dst() + " are of different families");
             }
         }
-        if (p.offload() != null) {
-            throw new XfrmException("offload packet dev " + p.offload().device()
-                    + ": no device backend offers IPsec packet offload on this appliance (only the software backend is installed)");
+        if (p.offload() != null && p.offload().type() != OffloadSpec.Type.PACKET) {
+            throw new XfrmException("offload " + p.offload().type().word() + ": a policy is offloaded in packet mode only (offload packet dev DEV)");
+        }
+        if (p.offload() != null && devices.get(p.offload().device()) == null) {
+            throw new XfrmException("offload packet dev " + p.offload().device() + ": no device backend offers IPsec packet offload on dev "
+                    + p.offload().device() + " (device backends: " + devices.describe() + ")");
         }
     }
 
@@ -672,6 +886,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 throw new XfrmException(absent);
             }
             policyIndexes.remove(e.policy.index());
+            retireDevicePolicy(e);
             gone = e.policy;
             publish();
         }
@@ -702,7 +917,10 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     }
 
     private static XfrmPolicyInfo info(PolicyEntry e) {
-        return new XfrmPolicyInfo(e.policy, e.packets.sum(), e.bytes.sum(), e.addTime, e.useTime);
+        // What the device matched itself is added, as Linux adds a packet-offload policy's device counters.
+        OffloadedPolicy d = e.offloaded;
+        return new XfrmPolicyInfo(e.policy, e.packets.sum() + (d == null ? 0 : d.devicePackets()),
+                e.bytes.sum() + (d == null ? 0 : d.deviceBytes()), e.addTime, e.useTime);
     }
 
     @Override
@@ -724,6 +942,9 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         int n;
         synchronized (lock) {
             n = spd.size();
+            for (PolicyEntry e : spd.values()) {
+                retireDevicePolicy(e);
+            }
             spd.clear();
             policyIndexes.clear();
             publish();
@@ -821,6 +1042,9 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             // Retired last time round: no packet can still hold them (a batch takes microseconds).
             for (SaEntry e : toFree) {
                 e.provider.stateFree(e.offloaded);
+                if (e.twin != null && !e.twinHandedOver) {
+                    e.twinProvider.stateFree(e.twin);
+                }
                 SaEntry current = sad.get(new SaKey(e.state.dst(), e.state.spi()));
                 // An update may hand the same key objects to the SA that replaces this one.
                 if (current == null || current.state.encryptionKey() != e.state.encryptionKey()) {
@@ -831,6 +1055,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 }
             }
             toFree.clear();
+            devices.freePolicies();
             larval.values().removeIf(expiry -> expiry <= now);
             boolean republish = false;
             for (Iterator<SaEntry> it = sad.values().iterator(); it.hasNext(); ) {
@@ -975,6 +1200,14 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         int l3 = p.key.l3Offset;
         int length = ipLength(p);
         OffloadedState o = e.offloaded;
+        XfrmOffloadProvider device = e.device;
+        if (device != null && !device.offloadOk(o, p)) {
+            // xfrm_dev_offload_ok said no: software ESP for this packet (crypto offload), or a drop (packet offload).
+            if (e.twin == null) {
+                return drop(p, R_DEVICE_DECLINED);
+            }
+            o = e.twin;
+        }
         int front = o.overheadFront();
         if (l3 + length + o.overheadBack() > b.length) {
             return drop(p, R_MTU);
@@ -990,6 +1223,11 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         }
         if (!e.admitUnderLimits()) {
             return drop(p, R_EXPIRED);
+        }
+        if (e.outboundHi != null && SaEntry.highHalfMoved(e.outboundHi, e.context.outbound().last() + 1)) {
+            // The next number starts a new 2^32 block: the device learns the high half before it
+            // seals with it, as Linux's xfrm_replay_overflow_offload_esn tells it.
+            device.stateAdvanceEsn(e.offloaded);
         }
         // The crypto runs outside the SA's monitor: workers seal one SA's packets in parallel (the
         // backend gives each thread its own transform; sequence numbers are taken atomically).
@@ -1086,6 +1324,9 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             synchronized (e) {
                 countInput(e, r, length);
             }
+        }
+        if (e.inboundHi != null && r >= 0 && SaEntry.highHalfMoved(e.inboundHi, e.context.inbound().top())) {
+            e.device.stateAdvanceEsn(e.offloaded);
         }
         if (r < 0) {
             return switch (r) {
