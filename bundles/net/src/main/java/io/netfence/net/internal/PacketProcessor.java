@@ -979,6 +979,10 @@ final class PacketProcessor {
             return;
         }
         boolean tooBig = total > out.mtu;
+        if (tooBig && !out.fragments) {
+            drop(p, R_MTU_EXCEEDED);
+            return;
+        }
         if (!generated) {
             if (tooBig && Ipv4.dontFragment(b, l3)) {
                 // DF set gets "fragmentation needed" with the next-hop MTU (RFC 1191).
@@ -1071,6 +1075,10 @@ final class PacketProcessor {
      * fragment header with this datagram's identification.
      */
     private void fragment6(PacketBuffer p, PortView out, long hi, long lo) {
+        if (!out.fragments) {
+            drop(p, R_MTU_EXCEEDED);
+            return;
+        }
         byte[] b = p.data;
         int l3 = p.key.l3Offset;
         int end = l3 + IPV6_HDR + Ipv6.payloadLength(b, l3);
@@ -1489,7 +1497,12 @@ final class PacketProcessor {
         int l3 = p.key.l3Offset;
         int room = out.mtu - xfrm.overhead(sa);
         // IPv4 with DF clear is encrypted anyway: the outer header copies DF (clear) and the outer
-        // packet is fragmented on its way out, as Linux's xfrm4 tunnel does.
+        // packet is fragmented on its way out, as Linux's xfrm4 tunnel does; unless the link
+        // cannot send fragments (a host UDP socket): then it is dropped, as before there was a choice.
+        if (size > room && !v6 && !Ipv4.dontFragment(b, l3) && !out.fragments) {
+            drop(p, R_XFRM_MTU);
+            return;
+        }
         if (size > room && (v6 || Ipv4.dontFragment(b, l3))) {
             if (generated) {
                 drop(p, R_XFRM_MTU);

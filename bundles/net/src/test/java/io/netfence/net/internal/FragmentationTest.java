@@ -140,6 +140,15 @@ class FragmentationTest extends DataplaneFixture {
     }
 
     @Test
+    void aLinkThatCannotSendFragmentsDropsWhatIsTooBig() throws Exception {
+        eth1.noFragments = true;
+        net.setLink("eth1", new LinkChange(null, 576, null));
+        eth0.inject(PacketBuilder.ethernet(MAC0, H0).ipv4(IP_H0, IP_H1).udp(1, 2).size(1000).build());
+        await("counted", () -> drops("eth0", DropReason.MTU_EXCEEDED) == 1);
+        assertTrue(eth1.quietFor(50));
+    }
+
+    @Test
     void dontFragmentStillGetsFragmentationNeeded() throws Exception {
         net.setLink("eth1", new LinkChange(null, 1280, null));
         eth0.inject(PacketBuilder.ethernet(MAC0, H0).ipv4(IP_H0, IP_H1).dontFragment().udp(1, 2).size(1414).build());
