@@ -76,7 +76,23 @@ public enum DropReason {
     /** It went round reclassify or goto chain more often than the loop limit allows. */
     TC_RECLASSIFY_LOOP("tc_reclassify_loop"),
     /** Redirected from one egress to another more often than the nest limit allows (Linux's MIRRED_NEST_LIMIT). */
-    TC_REDIRECT_LOOP("tc_redirect_loop");
+    TC_REDIRECT_LOOP("tc_redirect_loop"),
+    // IP reassembly (datagrams addressed to the appliance), after Linux's skb drop reasons
+    /** The datagram was not complete within the reassembly time (30 s, Linux's ipfrag_time); each fragment held is counted. */
+    FRAG_TIMEOUT("frag_timeout"),
+    /** A fragment overlapped another one partly: the whole datagram is discarded (RFC 5722; Linux does the same for IPv4). */
+    FRAG_OVERLAP("frag_overlap"),
+    /** A fragment whose bytes had all arrived already: it alone is dropped, the datagram goes on. */
+    FRAG_DUPLICATE("frag_dup"),
+    /** The fragments describe a datagram larger than 65535 bytes: the whole datagram is discarded. */
+    FRAG_TOO_BIG("frag_too_big"),
+    /** The reassembly memory (Linux's ipfrag_high_thresh, 4 MB) or its table of datagrams is full. */
+    FRAG_MEM("frag_mem"),
+    /**
+     * Fragments that contradict each other (two different last fragments, data beyond the last
+     * one), an empty fragment, or an IPv6 fragment with M set whose length is not a multiple of 8.
+     */
+    FRAG_INVALID("frag_invalid");
 
     private static final DropReason[] VALUES = values();
     private final String label;

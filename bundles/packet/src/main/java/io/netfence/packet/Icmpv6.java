@@ -22,6 +22,8 @@ public final class Icmpv6 {
     public static final int PORT_UNREACH = 4;
     /** Time-exceeded code for hop limit exceeded in transit. */
     public static final int HOP_LIMIT_EXCEEDED = 0;
+    /** Time exceeded code 1: fragment reassembly time exceeded (RFC 4443 section 3.3). */
+    public static final int FRAGMENT_REASSEMBLY_TIME_EXCEEDED = 1;
     /** Neighbor Discovery option types. */
     public static final int SOURCE_LL_ADDR = 1;
     public static final int TARGET_LL_ADDR = 2;

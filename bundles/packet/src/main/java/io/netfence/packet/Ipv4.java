@@ -160,4 +160,41 @@ public final class Ipv4 {
         Bytes.put16(b, off + 2, totalLength);
         Bytes.put16(b, off + 10, Checksum.update16(Bytes.u16(b, off + 10), old, totalLength & 0xFFFF));
     }
+
+    /** Option types: end of option list and no operation; the copied flag is bit 7 of the type. */
+    public static final int OPTION_END = 0;
+    public static final int OPTION_NOOP = 1;
+    public static final int OPTION_COPIED = 0x80;
+
+    /**
+     * Prepares the header at {@code off} for the fragments after the first (RFC 791, Linux's
+     * ip_options_fragment): every option whose copied flag is clear is overwritten with no-op
+     * options, so the header keeps its length; the options with the flag set stay. Stops at the
+     * end-of-list option or at an option whose length is impossible. Does not touch the checksum.
+     */
+    public static void clearUncopiedOptions(byte[] b, int off) {
+        int end = off + headerLength(b, off);
+        int i = off + MIN_HEADER_LEN;
+        while (i < end) {
+            int type = Bytes.u8(b, i);
+            if (type == OPTION_END) {
+                return;
+            }
+            if (type == OPTION_NOOP) {
+                i++;
+                continue;
+            }
+            if (end - i < 2) {
+                return;
+            }
+            int len = Bytes.u8(b, i + 1);
+            if (len < 2 || len > end - i) {
+                return;
+            }
+            if ((type & OPTION_COPIED) == 0) {
+                java.util.Arrays.fill(b, i, i + len, (byte) OPTION_NOOP);
+            }
+            i += len;
+        }
+    }
 }

@@ -995,7 +995,8 @@ public class ControlPlane implements NetService {
                     workerStripes.add(s);
                     stripes.add(s);
                 }
-                grown[i] = new Worker(dataplane, i, workerStripes.get(i));
+                // The reassembly memory bound is shared out among the workers there are now.
+                grown[i] = new Worker(dataplane, i, workerStripes.get(i), Reassembly.workerShare(count));
             }
             workers = grown;
             dataplane.threads = threads();

@@ -21,7 +21,8 @@ final class Housekeeper extends PacketThread {
     Housekeeper(Dataplane dataplane, CounterStripe stripe) {
         super(dataplane);
         this.stripe = stripe;
-        this.processor = new PacketProcessor(dataplane, stripe, PacketBatch.DEFAULT_SIZE);
+        // It never delivers locally, so it reassembles nothing.
+        this.processor = new PacketProcessor(dataplane, stripe, PacketBatch.DEFAULT_SIZE, 0);
         this.plan = new NeighbourTable.TickPlan(1024, dataplane.neighbours.poolSize());
     }
 

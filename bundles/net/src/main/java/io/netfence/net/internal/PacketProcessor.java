@@ -73,6 +73,8 @@ final class PacketProcessor {
     private static final int R_XFRM_MTU = DropReason.XFRM_MTU.ordinal();
     private static final int R_XFRM_NO_POLICY = DropReason.XFRM_NO_POLICY.ordinal();
     private static final int R_BAD_L4_CHECKSUM = DropReason.BAD_L4_CHECKSUM.ordinal();
+    private static final int R_FRAG_TIMEOUT = DropReason.FRAG_TIMEOUT.ordinal();
+    private static final int R_FRAG_MEM = DropReason.FRAG_MEM.ordinal();
     private static final int REASONS = DropReason.count();
 
     private final Dataplane dataplane;
@@ -101,7 +103,33 @@ final class PacketProcessor {
     private long icmpLast = System.nanoTime();
     private int ipId = (int) System.nanoTime();
 
+    // --- fragmentation and reassembly ----------------------------------------------------------
+
+    /** Datagrams addressed to us that arrive in fragments (this thread's share of the memory bound). */
+    final Reassembly reassembly;
+    /** Buffers for reassembled datagrams, 64 KiB each; all free again once the pass has been sent. */
+    private static final int ASSEMBLED_BUFFERS = 4;
+    private final PacketBatch assembled;
+    /** Buffers for the fragments this thread makes; free again once the pass has been sent. */
+    private static final int FRAGMENT_BUFFERS = 64;
+    private final PacketBatch fragments;
+    /** Fragments being handed on: a buffer of {@link #fragments} is in flight outside the batches. */
+    private int fragmenting;
+    /** Reassembled datagrams being processed: a buffer of {@link #assembled} is in use. */
+    private int inAssembled;
+    /** Identification of the next IPv6 datagram this thread fragments (RFC 7739: not guessable from the last one seen elsewhere). */
+    private int ipv6FragmentId = new java.util.SplittableRandom().nextInt();
+
+    /** A worker's processor with the reassembly memory of a single worker; tests use it. */
     PacketProcessor(Dataplane dataplane, CounterStripe stripe, int batchSize) {
+        this(dataplane, stripe, batchSize, Reassembly.workerShare(1));
+    }
+
+    /** {@code fragMemory}: bytes for reassembly; 0 for a thread that never delivers locally (the housekeeper). */
+    PacketProcessor(Dataplane dataplane, CounterStripe stripe, int batchSize, int fragMemory) {
+        this.reassembly = new Reassembly(stripe, fragMemory);
+        this.assembled = PacketBatch.owning(fragMemory > 0 ? ASSEMBLED_BUFFERS : 0, Reassembly.DATAGRAM_CAPACITY);
+        this.fragments = PacketBatch.owning(fragMemory > 0 ? FRAGMENT_BUFFERS : 8, PacketBuffer.DEFAULT_CAPACITY);
         this.dataplane = dataplane;
         this.fib4 = dataplane.fib4;
         this.fib6 = dataplane.fib6;
@@ -136,7 +164,9 @@ final class PacketProcessor {
     private final StageContext stageContext = new StageContext() {
         @Override
         public boolean mirror(PacketBuffer p, int port, boolean ingress) {
-            if (nest >= StageContext.MAX_NEST || copies.isFull() || pendingCount == MAX_PENDING) {
+            if (nest >= StageContext.MAX_NEST || copies.isFull() || pendingCount == MAX_PENDING
+                    || p.length > PacketBuffer.DEFAULT_CAPACITY) {
+                // A reassembled datagram may be bigger than a copy's buffer.
                 return false;
             }
             PacketBuffer c = copies.next();
@@ -390,6 +420,8 @@ final class PacketProcessor {
         flushSlots();
         // Every copy has left (or been dropped, or queued as a copy for its neighbour).
         copies.clear();
+        fragments.clear();
+        assembled.clear();
         neighbours.releasePool(poolHeld, poolHeldCount);
         poolHeldCount = 0;
     }
@@ -435,6 +467,10 @@ final class PacketProcessor {
         nest = 0;
         one.clear();
         copies.clear();
+        fragments.clear();
+        assembled.clear();
+        fragmenting = 0;
+        inAssembled = 0;
         try {
             neighbours.releasePool(poolHeld, poolHeldCount);
         } finally {
@@ -447,6 +483,15 @@ final class PacketProcessor {
     private void drop(PacketBuffer p, int reason) {
         stripe.drop(p.inPort, reason);
         p.dropReason = reason;
+    }
+
+    /** Drops {@code p} counted under {@code reason}; -1: what it stands for was counted already (a reassembly timeout). */
+    private void dropFor(PacketBuffer p, int reason) {
+        if (reason >= 0) {
+            drop(p, reason);
+        } else {
+            consume(p);
+        }
     }
 
     private static void consume(PacketBuffer p) {
@@ -933,31 +978,267 @@ final class PacketProcessor {
         if ((xfrm != null || out.xfrmIfId != 0) && xfrmOutput(p, out, total, generated)) {
             return;
         }
-        if (!generated) {
-            if (total > out.mtu) {
-                // This dataplane does not fragment (yet): DF set gets "fragmentation needed" with
-                // the next-hop MTU (RFC 1191); DF clear is dropped and counted.
-                if (Ipv4.dontFragment(b, l3)) {
-                    icmp4Error(p, Icmp.TYPE_DEST_UNREACH, Icmp.FRAG_NEEDED, out.mtu, R_MTU_EXCEEDED, false);
-                } else {
-                    drop(p, R_MTU_EXCEEDED);
-                }
-                return;
-            }
-            Ipv4.decrementTtl(b, l3);
-        } else if (total > out.mtu) {
+        boolean tooBig = total > out.mtu;
+        if (tooBig && !out.fragments) {
             drop(p, R_MTU_EXCEEDED);
             return;
         }
-        int nextHop = viaGateway ? (int) t.gatewayLo[nh] : dst;
-        neighbourOutput(p, out, false, 0, nextHop & 0xFFFF_FFFFL, generated);
+        if (!generated) {
+            if (tooBig && Ipv4.dontFragment(b, l3)) {
+                // DF set gets "fragmentation needed" with the next-hop MTU (RFC 1191).
+                icmp4Error(p, Icmp.TYPE_DEST_UNREACH, Icmp.FRAG_NEEDED, out.mtu, R_MTU_EXCEEDED, false);
+                return;
+            }
+            Ipv4.decrementTtl(b, l3);
+        } else if (tooBig && Ipv4.dontFragment(b, l3)) {
+            drop(p, R_MTU_EXCEEDED);
+            return;
+        }
+        long nextHop = (viaGateway ? (int) t.gatewayLo[nh] : dst) & 0xFFFF_FFFFL;
+        if (tooBig) {
+            fragment4(p, out, nextHop, generated);
+            return;
+        }
+        neighbourOutput(p, out, false, 0, nextHop, generated);
+    }
+
+    /**
+     * IPv4 fragmentation (RFC 791, Linux's ip_fragment) of a packet bigger than {@code out}'s MTU
+     * with DF clear, its TTL already handled. Every fragment carries a copy of the header: the
+     * first with all the options, the others only those with the copied flag (the rest become
+     * no-ops, as Linux does, so the header keeps its length); a payload that is a multiple of 8
+     * bytes except in the last; MF and the offset (a fragment fragmented again keeps its offset,
+     * and its MF in the last piece); its own checksum. Each goes to the next hop on its own; the
+     * packet's buffer is done with.
+     */
+    private void fragment4(PacketBuffer p, PortView out, long nextHop, boolean generated) {
+        byte[] b = p.data;
+        int l3 = p.key.l3Offset;
+        int ihl = Ipv4.headerLength(b, l3);
+        int dataLen = Ipv4.totalLength(b, l3) - ihl;
+        int ff = Ipv4.flagsFragment(b, l3);
+        int base = (ff & Ipv4.FRAGMENT_OFFSET_MASK) << 3;
+        int keep = ff & ~(Ipv4.FLAG_MF | Ipv4.FRAGMENT_OFFSET_MASK);
+        boolean moreAfter = (ff & Ipv4.FLAG_MF) != 0;
+        int piece = (out.mtu - ihl) & ~7;
+        if (piece < 8) {
+            drop(p, R_MTU_EXCEEDED);
+            return;
+        }
+        int l2 = l3 - p.offset;
+        for (int pos = 0; pos < dataLen; pos += piece) {
+            int len = Math.min(piece, dataLen - pos);
+            PacketBuffer f = spare(fragments, false);
+            if (f == null) {
+                drop(p, R_TX_QUEUE_FULL);
+                return;
+            }
+            if (pos == piece) {
+                Ipv4.clearUncopiedOptions(b, l3);
+            }
+            byte[] fb = f.data;
+            int fl3 = f.offset + l2;
+            System.arraycopy(b, p.offset, fb, f.offset, l2 + ihl);
+            System.arraycopy(b, l3 + ihl + pos, fb, fl3 + ihl, len);
+            boolean more = pos + len < dataLen || moreAfter;
+            Bytes.put16(fb, fl3 + 2, ihl + len);
+            Bytes.put16(fb, fl3 + 6, keep | (more ? Ipv4.FLAG_MF : 0) | ((base + pos) >>> 3));
+            Ipv4.setChecksum(fb, fl3);
+            f.length = l2 + ihl + len;
+            sendFragment(p, f, out, false, 0, nextHop, generated);
+        }
+        consume(p);
+    }
+
+    /** A fragment made from {@code p}: its metadata, a fresh key, and on to the next hop. */
+    private void sendFragment(PacketBuffer p, PacketBuffer f, PortView out, boolean v6, long hi, long lo, boolean generated) {
+        f.inPort = p.inPort;
+        f.mark = p.mark;
+        f.priority = p.priority;
+        f.secPath = p.secPath;
+        f.rxNanos = p.rxNanos;
+        if (!regenerate(f)) {
+            return;
+        }
+        fragmenting++;
+        try {
+            neighbourOutput(f, out, v6, hi, lo, generated);
+        } finally {
+            fragmenting--;
+        }
+    }
+
+    /**
+     * IPv6 fragmentation at the source (RFC 8200 section 4.5), for packets this appliance sends
+     * itself: routers do not fragment IPv6. The unfragmentable part (hop-by-hop options, a
+     * routing header and the destination options before it) leads every fragment, then a
+     * fragment header with this datagram's identification.
+     */
+    private void fragment6(PacketBuffer p, PortView out, long hi, long lo) {
+        if (!out.fragments) {
+            drop(p, R_MTU_EXCEEDED);
+            return;
+        }
+        byte[] b = p.data;
+        int l3 = p.key.l3Offset;
+        int end = l3 + IPV6_HDR + Ipv6.payloadLength(b, l3);
+        int unfragEnd = l3 + IPV6_HDR;
+        int nextField = l3 + 6;
+        int pos = unfragEnd;
+        int field = nextField;
+        int nh = Bytes.u8(b, field);
+        for (int i = 0; i < FlowDissector.MAX_IPV6_EXTENSION_HEADERS
+                && (nh == Ipv6.HOPOPTS || nh == Ipv6.ROUTING || nh == Ipv6.DSTOPTS) && end - pos >= 8; i++) {
+            int hlen = Ipv6.extensionHeaderLength(b, pos, nh);
+            if (hlen > end - pos) {
+                break;
+            }
+            field = pos;
+            pos += hlen;
+            if (nh != Ipv6.DSTOPTS) {
+                unfragEnd = pos;
+                nextField = field;
+            }
+            nh = Bytes.u8(b, field);
+        }
+        int unfrag = unfragEnd - l3;
+        int nextHeader = Bytes.u8(b, nextField);
+        int dataLen = end - unfragEnd;
+        int piece = (out.mtu - unfrag - Ipv6.FRAGMENT_HEADER_LEN) & ~7;
+        if (piece < 8) {
+            drop(p, R_MTU_EXCEEDED);
+            return;
+        }
+        int id = ++ipv6FragmentId;
+        int l2 = l3 - p.offset;
+        for (int at = 0; at < dataLen; at += piece) {
+            int len = Math.min(piece, dataLen - at);
+            PacketBuffer f = spare(fragments, false);
+            if (f == null) {
+                drop(p, R_TX_QUEUE_FULL);
+                return;
+            }
+            byte[] fb = f.data;
+            int fl3 = f.offset + l2;
+            int fh = fl3 + unfrag;
+            System.arraycopy(b, p.offset, fb, f.offset, l2 + unfrag);
+            Bytes.put8(fb, f.offset + (nextField - p.offset), Ipv6.FRAGMENT);
+            Ipv6.writeFragmentHeader(fb, fh, nextHeader, at, at + len < dataLen, id);
+            System.arraycopy(b, unfragEnd + at, fb, fh + Ipv6.FRAGMENT_HEADER_LEN, len);
+            Ipv6.setPayloadLength(fb, fl3, unfrag - IPV6_HDR + Ipv6.FRAGMENT_HEADER_LEN + len);
+            f.length = l2 + unfrag + Ipv6.FRAGMENT_HEADER_LEN + len;
+            sendFragment(p, f, out, true, hi, lo, true);
+        }
+        consume(p);
+    }
+
+    /**
+     * A buffer of {@code pool} (fragments, or reassembled datagrams when {@code datagram}) for a
+     * packet this thread makes. The pools refill when the pass has been sent; when one runs dry
+     * mid-pass, what is batched is sent first so its buffers come back, unless a buffer of it may
+     * still be in use further up (a fragment being handed on, a datagram being processed, a
+     * stage's request under way): then there is none (null).
+     */
+    private PacketBuffer spare(PacketBatch pool, boolean datagram) {
+        if (pool.isFull()) {
+            if (pool.capacity() == 0 || fragmenting > 0 || pendingRunning || (datagram && inAssembled > 0)) {
+                return null;
+            }
+            fragmenting++;
+            try {
+                flushSlots();
+                runPending();
+                flushSlots();
+            } finally {
+                fragmenting--;
+            }
+            if (pendingCount != 0 || slotsUsed != 0) {
+                return null;
+            }
+            pool.clear();
+        }
+        PacketBuffer f = pool.next();
+        pool.commit();
+        return f;
+    }
+
+    /**
+     * A fragment addressed to us (Linux's ip_local_deliver / ipv6_frag_rcv): its bytes go into
+     * this thread's reassembly; when they complete a datagram, that is built in a buffer of its
+     * own and delivered as if it had arrived whole.
+     */
+    private void reassemble(PacketBuffer p) {
+        int r = reassembly.add(p, now);
+        if (r == Reassembly.HELD) {
+            consume(p);
+            return;
+        }
+        if (r != Reassembly.COMPLETE) {
+            drop(p, r);
+            return;
+        }
+        consume(p);
+        int q = reassembly.completed();
+        PacketBuffer d = spare(assembled, true);
+        if (d == null) {
+            reassembly.kill(q, R_FRAG_MEM);
+            return;
+        }
+        if (reassembly.assemble(q, d) >= 0) {
+            return;
+        }
+        d.rxNanos = p.rxNanos;
+        if (!regenerate(d)) {
+            return;
+        }
+        inAssembled++;
+        try {
+            if (d.key.ipVersion == 4) {
+                local4(d);
+            } else {
+                local6(d);
+            }
+        } finally {
+            inAssembled--;
+        }
+    }
+
+    /**
+     * Discards the datagrams whose reassembly time (30 s) is up, each fragment they held counted
+     * as {@code frag_timeout}; one whose first fragment came gets its sender an ICMP "fragment
+     * reassembly time exceeded" quoting it, as Linux's ip_expire and ip6_frag_expire do. Called
+     * by the worker once per pass: one comparison when nothing is due. Never throws.
+     */
+    void expireFragments() {
+        if (reassembly.expired(now) < 0) {
+            return;
+        }
+        try {
+            for (int q = reassembly.expired(now); q >= 0; q = reassembly.expired(now)) {
+                PacketBuffer e = reassembly.hasFirst(q) ? spare(fragments, false) : null;
+                boolean quote = e != null && reassembly.firstFragment(q, e);
+                reassembly.kill(q, R_FRAG_TIMEOUT);
+                if (quote && FlowDissector.dissect(e) < 0) {
+                    e.dropReason = -1;
+                    e.outPort = -1;
+                    if (e.key.ipVersion == 4) {
+                        icmp4Error(e, Icmp.TYPE_TIME_EXCEEDED, Icmp.FRAGMENT_REASSEMBLY_TIME_EXCEEDED, 0, -1, true);
+                    } else {
+                        icmp6Error(e, Icmpv6.TYPE_TIME_EXCEEDED, Icmpv6.FRAGMENT_REASSEMBLY_TIME_EXCEEDED, 0, -1, true);
+                    }
+                }
+            }
+            finish();
+        } catch (Throwable t) {
+            dataplane.errors.report("fragment expiry failed", t);
+            discardPending();
+        }
     }
 
     private void local4(PacketBuffer p) {
         FlowKey k = p.key;
-        // No reassembly: fragments addressed to the appliance are not delivered.
         if (k.fragment) {
-            drop(p, R_UNSUPPORTED_PROTOCOL);
+            reassemble(p);
             return;
         }
         if (xfrm != null && xfrmLocal(p)) {
@@ -1012,7 +1293,7 @@ final class PacketProcessor {
      * address of the receiving port.
      */
     private void icmp4Error(PacketBuffer p, int type, int code, int mtu, int reason, boolean fromDestination) {
-        drop(p, reason);
+        dropFor(p, reason);
         FlowKey k = p.key;
         if (!mayAnswerV4(k)) {
             return;
@@ -1215,15 +1496,20 @@ final class PacketProcessor {
         byte[] b = p.data;
         int l3 = p.key.l3Offset;
         int room = out.mtu - xfrm.overhead(sa);
-        if (size > room) {
+        // IPv4 with DF clear is encrypted anyway: the outer header copies DF (clear) and the outer
+        // packet is fragmented on its way out, as Linux's xfrm4 tunnel does; unless the link
+        // cannot send fragments (a host UDP socket): then it is dropped, as before there was a choice.
+        if (size > room && !v6 && !Ipv4.dontFragment(b, l3) && !out.fragments) {
+            drop(p, R_XFRM_MTU);
+            return;
+        }
+        if (size > room && (v6 || Ipv4.dontFragment(b, l3))) {
             if (generated) {
                 drop(p, R_XFRM_MTU);
             } else if (v6) {
                 icmp6Error(p, Icmpv6.TYPE_PACKET_TOO_BIG, 0, Math.max(IPV6_MIN_MTU, room), R_XFRM_MTU, false);
-            } else if (Ipv4.dontFragment(b, l3)) {
-                icmp4Error(p, Icmp.TYPE_DEST_UNREACH, Icmp.FRAG_NEEDED, Math.max(0, room), R_XFRM_MTU, false);
             } else {
-                drop(p, R_XFRM_MTU);
+                icmp4Error(p, Icmp.TYPE_DEST_UNREACH, Icmp.FRAG_NEEDED, Math.max(0, room), R_XFRM_MTU, false);
             }
             return;
         }
@@ -1324,7 +1610,7 @@ final class PacketProcessor {
                 return;
             }
             if (IPV6_HDR + Ipv6.payloadLength(p.data, k.l3Offset) > out.mtu) {
-                drop(p, R_MTU_EXCEEDED);
+                fragment6(p, out, dh, dl);
                 return;
             }
             neighbourOutput(p, out, true, dh, dl, true);
@@ -1406,26 +1692,29 @@ final class PacketProcessor {
         if ((xfrm != null || out.xfrmIfId != 0) && xfrmOutput(p, out, size, generated)) {
             return;
         }
-        if (!generated) {
-            if (size > out.mtu) {
-                icmp6Error(p, Icmpv6.TYPE_PACKET_TOO_BIG, 0, out.mtu, R_MTU_EXCEEDED, false);
-                return;
-            }
-            Ipv6.decrementHopLimit(b, l3);
-        } else if (size > out.mtu) {
-            drop(p, R_MTU_EXCEEDED);
+        if (!generated && size > out.mtu) {
+            // Routers do not fragment IPv6 (RFC 8200 section 5).
+            icmp6Error(p, Icmpv6.TYPE_PACKET_TOO_BIG, 0, out.mtu, R_MTU_EXCEEDED, false);
             return;
+        }
+        if (!generated) {
+            Ipv6.decrementHopLimit(b, l3);
         }
         boolean viaGateway = t.hasGateway[nh];
         long nhHi = viaGateway ? t.gatewayHi[nh] : k.ipv6DstHi;
         long nhLo = viaGateway ? t.gatewayLo[nh] : k.ipv6DstLo;
+        if (size > out.mtu) {
+            // Sent by this appliance: fragmented at the source.
+            fragment6(p, out, nhHi, nhLo);
+            return;
+        }
         neighbourOutput(p, out, true, nhHi, nhLo, generated);
     }
 
     private void local6(PacketBuffer p) {
         FlowKey k = p.key;
         if (k.fragment) {
-            drop(p, R_UNSUPPORTED_PROTOCOL);
+            reassemble(p);
             return;
         }
         if (xfrm != null && xfrmLocal(p)) {
@@ -1568,7 +1857,7 @@ final class PacketProcessor {
 
     /** Like {@link #icmp4Error} for IPv6 (RFC 4443): quotes as much as fits in 1280 bytes. */
     private void icmp6Error(PacketBuffer p, int type, int code, int param, int reason, boolean fromDestination) {
-        drop(p, reason);
+        dropFor(p, reason);
         FlowKey k = p.key;
         if (!mayAnswerV6(k)) {
             return;

@@ -17,6 +17,8 @@ final class PortView {
     final boolean loopback;
     /** Non-zero for an xfrm interface: its if_id (cached from the device). */
     final int xfrmIfId;
+    /** The device can send IP fragments (see {@link PortDevice#sendsFragments()}). */
+    final boolean fragments;
     /** IPv4 addresses of the link with their prefix lengths and directed-broadcast address (0 when none, /31 and /32). */
     final int[] v4Address;
     final int[] v4Length;
@@ -36,6 +38,7 @@ final class PortView {
         this.up = up;
         this.loopback = loopback;
         this.xfrmIfId = device == null ? 0 : device.xfrmIfId();
+        this.fragments = device == null || device.sendsFragments();
         this.v4Address = v4Address;
         this.v4Length = v4Length;
         this.v4Broadcast = new int[v4Address.length];

@@ -56,11 +56,12 @@ final class Worker extends PacketThread {
     private final PacketProcessor processor;
     private final PacketBatch rx = PacketBatch.owning(BATCH, PacketBuffer.DEFAULT_CAPACITY);
 
-    Worker(Dataplane dataplane, int id, CounterStripe stripe) {
+    /** {@code fragMemory}: this worker's share of the reassembly memory, in bytes. */
+    Worker(Dataplane dataplane, int id, CounterStripe stripe, int fragMemory) {
         super(dataplane);
         this.id = id;
         this.stripe = stripe;
-        this.processor = new PacketProcessor(dataplane, stripe, BATCH);
+        this.processor = new PacketProcessor(dataplane, stripe, BATCH, fragMemory);
     }
 
     @Override
@@ -71,6 +72,7 @@ final class Worker extends PacketThread {
             while (running) {
                 DataplaneConfig cfg = enter();
                 processor.begin(cfg, System.nanoTime());
+                processor.expireFragments();
                 int[] ports = cfg.portsOf(id);
                 int[] queues = cfg.queuesOf(id);
                 int received = 0;

@@ -46,6 +46,15 @@ public interface PortDevice extends AutoCloseable {
         return false;
     }
 
+    /**
+     * False for a device that cannot send IP fragments (a UDP socket of the host, which builds
+     * the IP header and fragments itself): the dataplane then drops a packet too big for the link
+     * (mtu_exceeded, or xfrm_mtu for ESP) instead of fragmenting it.
+     */
+    default boolean sendsFragments() {
+        return true;
+    }
+
     /** Releases files, descriptors and threads. Idempotent. */
     /**
      * Non-zero for an xfrm interface ({@code type xfrm ... if_id N}): what is routed into it is

@@ -63,6 +63,8 @@ final class QueueDriver implements PortDriver {
         /** Count transmitted frames instead of keeping them (allocation-free, for allocation tests). */
         volatile boolean discard;
         long discarded;
+        /** Behave like a device that cannot send fragments (read when the configuration is published). */
+        volatile boolean noFragments;
 
         QueueDevice(String name, int queues) {
             this.name = name;
@@ -133,6 +135,11 @@ final class QueueDriver implements PortDriver {
             System.arraycopy(packet.data, packet.offset, f, 0, packet.length);
             tx.add(f);
             return true;
+        }
+
+        @Override
+        public boolean sendsFragments() {
+            return !noFragments;
         }
 
         @Override

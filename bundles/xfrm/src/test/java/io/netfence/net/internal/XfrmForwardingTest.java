@@ -186,7 +186,7 @@ class XfrmForwardingTest {
     }
 
     static PacketBuffer load(byte[] frame) {
-        PacketBuffer p = new PacketBuffer();
+        PacketBuffer p = new PacketBuffer(Math.max(frame.length, PacketBuffer.DEFAULT_CAPACITY));
         p.load(frame, 0, frame.length);
         io.netfence.packet.FlowDissector.dissect(p);
         return p;
@@ -218,6 +218,82 @@ class XfrmForwardingTest {
         assertEquals(1500 - overhead, mtu);
         assertTrue(aWan.quietFor(100));
         assertEquals(1, a.net.link("lan0").stats().dropReasons().getOrDefault(DropReason.XFRM_MTU.label(), 0L));
+    }
+
+    /** Frames {@code d} sends until it is quiet for 100 ms. */
+    static List<byte[]> drain(QueueDriver.QueueDevice d) throws InterruptedException {
+        List<byte[]> out = new java.util.ArrayList<>();
+        for (byte[] f = d.sent(); f != null; f = d.tx.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            out.add(f);
+        }
+        return out;
+    }
+
+    @Test
+    void tooBigForTheTunnelWithDfClearIsEncryptedAndTheOuterPacketFragmented() throws Exception {
+        byte[] sent = udp(A_LAN_MAC, H1, "10.1.0.2", "10.2.0.2", 1514, false);
+        aLan.inject(sent);
+        List<byte[]> outer = drain(aWan);
+        assertEquals(2, outer.size(), "the ESP packet leaves in two fragments");
+        for (byte[] f : outer) {
+            PacketBuffer p = load(f);
+            assertTrue(p.key.fragment);
+            assertEquals(Ipv4.PROTO_ESP, p.key.ipProto);
+            assertEquals(WAN_A.v4bits(), p.key.ipv4Src);
+            assertEquals(WAN_B.v4bits(), p.key.ipv4Dst);
+            assertTrue(f.length - 14 <= 1500);
+            assertTrue(!Ipv4.dontFragment(f, 14), "DF copied from the inner header: clear");
+        }
+        PacketBuffer esp = load(Fragments.reassemble(outer));
+        assertEquals(0x1001, esp.key.espSpi, "the fragments make up one ESP packet");
+        assertEquals(0, a.net.link("lan0").stats().rxDropped());
+
+        // B reassembles the outer packet (fragments in any order), decrypts it and forwards the inner one.
+        bWan.inject(outer.get(1));
+        bWan.inject(outer.get(0));
+        PacketBuffer out = bLan.sentPacket();
+        assertNotNull(out, "B delivers the inner packet");
+        byte[] expected = ipOf(load(sent));
+        byte[] got = ipOf(out);
+        expected[8] = got[8];
+        expected[10] = got[10];
+        expected[11] = got[11];
+        assertEquals(62, got[8] & 0xFF);
+        assertArrayEquals(expected, got, "the inner packet arrives intact");
+        assertEquals(1, b.xfrm.state(WAN_B, 0x1001).counters().packets());
+    }
+
+    @Test
+    void aBigPingThroughTheTunnelIsFragmentedAndReassembledOnEveryLayer() throws Exception {
+        byte[] payload = new byte[3000];
+        new java.util.Random(5).nextBytes(payload);
+        byte[] request = PacketBuilder.ethernet(A_LAN_MAC, H1).ipv4("10.1.0.2", "10.2.0.1").id(31).icmpEcho(3, 4).payload(payload).build();
+        // H1 fragments its ping; A encrypts each fragment, whose ESP packet is too big again and is fragmented.
+        for (byte[] f : Fragments.ipv4(request, 1500)) {
+            aLan.inject(f);
+        }
+        List<byte[]> toB = drain(aWan);
+        assertEquals(5, toB.size(), "two 1500-byte fragments need two ESP fragments each, the last fits");
+        // B: outer reassembly, decryption, inner reassembly, the echo reply, encrypted and fragmented.
+        for (byte[] f : toB) {
+            bWan.inject(f);
+        }
+        List<byte[]> toA = drain(bWan);
+        assertEquals(3, toA.size(), "the encrypted reply leaves B in fragments");
+        assertEquals(0x2002, load(Fragments.reassemble(toA)).key.espSpi);
+        for (byte[] f : toA) {
+            aWan.inject(f);
+        }
+        // A: reassembles and decrypts, and fragments the reply for H1's 1500-byte link.
+        List<byte[]> home = drain(aLan);
+        assertEquals(3, home.size());
+        PacketBuffer reply = load(Fragments.reassemble(home));
+        assertEquals(Icmp.TYPE_ECHO_REPLY, reply.key.icmpType);
+        assertEquals(IpAddress.parse("10.2.0.1").v4bits(), reply.key.ipv4Src);
+        assertTrue(io.netfence.packet.FlowDissector.l4ChecksumValid(reply));
+        assertArrayEquals(payload, Arrays.copyOfRange(reply.data, reply.key.l4Offset + 8, reply.offset + reply.length));
+        assertEquals(0, b.net.link("wan0").stats().rxDropped());
+        assertEquals(0, a.net.link("wan0").stats().rxDropped());
     }
 
     @Test

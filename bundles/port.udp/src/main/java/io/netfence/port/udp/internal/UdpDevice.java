@@ -203,6 +203,12 @@ final class UdpDevice implements PortDevice {
         return (port == 0 ? "an ephemeral port" : "port " + port) + " on " + address;
     }
 
+    /** The host builds the IP header and fragments a datagram itself: a fragment cannot be sent. */
+    @Override
+    public boolean sendsFragments() {
+        return false;
+    }
+
     @Override
     public int rxQueues() {
         return 1;
