@@ -593,9 +593,14 @@ final class PacketProcessor {
     /** EGRESS stages, then the device. */
     private void flushSlot(int s) {
         PacketBatch tb = txSlots[s];
-        if (tb.isEmpty()) {
-            return;
+        // What runPending sends may land in this very slot (a stage mirroring a port's egress to
+        // itself): go round again rather than leave it for a later batch with stale contents.
+        while (!tb.isEmpty()) {
+            sendSlot(s, tb);
         }
+    }
+
+    private void sendSlot(int s, PacketBatch tb) {
         int port = slotPort[s];
         PacketStage[] egress = cfg.egress;
         if (egress.length > 0) {

@@ -374,6 +374,27 @@ class ForwardingTest extends DataplaneFixture {
     }
 
     @Test
+    void aPortsEgressMirroringToItselfSendsEveryCopyInTheSameBatch() throws Exception {
+        staticNeighbours();
+        int eth1Index = net.link("eth1").index();
+        List<Boolean> answers = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        // Each copy lands in the slot being sent; it must go out now, not linger in that slot.
+        PacketStage self = stage(eth1Index, (p, ctx) -> answers.add(ctx.mirror(p, eth1Index, false)));
+        net.addStage(self, Hook.EGRESS, 10);
+        byte[] frame = fromH0().ipv4(IP_H0, IP_H1).ttl(64).udp(4000, 5000).build();
+        eth0.inject(frame);
+        for (int i = 0; i <= io.netfence.net.spi.StageContext.MAX_NEST; i++) {
+            assertNotNull(eth1.sentPacket(), "frame " + i + ": the packet and one copy per nesting level");
+        }
+        assertTrue(eth1.quietFor(50));
+        assertEquals(io.netfence.net.spi.StageContext.MAX_NEST, answers.stream().filter(a -> a).count(), "" + answers);
+        net.removeStage(self);
+        eth0.inject(frame);
+        assertNotNull(eth1.sentPacket());
+        assertTrue(eth1.quietFor(50), "nothing stale went out with the next batch");
+    }
+
+    @Test
     void egressRedirectsThatPointAtEachOtherAreDroppedAtTheNestingLimit() throws Exception {
         staticNeighbours();
         int eth0Index = net.link("eth0").index();
