@@ -15,8 +15,8 @@ final class PolicyEntry {
     volatile long useTime;
     /** When the last acquire for this policy went out (rate limit, like Linux's larval SA). */
     volatile long lastAcquireNanos;
-    /** Per template, the SAs that may serve it, best first (rebuilt with every SAD change). */
-    volatile SaEntry[][] candidates = new SaEntry[0][];
+    /** Per template, the SAs that may serve it (shared by the policies with the same template); set before the policy is published. */
+    Candidates[] candidates = Candidates.NONE;
 
     PolicyEntry(XfrmPolicy policy, long seq, long addTime) {
         this(policy, seq, addTime, new LongAdder(), new LongAdder(), 0);

@@ -30,7 +30,7 @@ import org.slf4j.Logger;
 /**
  * The SAD and SPD on disk ({@code xfrm.conf} in the data folder), one object per line as
  * {@code state key=value ...} or {@code policy key=value ...}. It holds keys, so it is created
- * readable by root only (0600), written whole (write, fsync, rename) after every change.
+ * readable by root only (0600), written whole (write, fsync, rename) by the component's coalescing writer.
  */
 final class XfrmConfigFile {
     private final Path file;
@@ -53,11 +53,19 @@ final class XfrmConfigFile {
         DurableFile.replace(file, "# Netfence xfrm state and policies: written by the appliance, holds keys (mode 0600)", lines, true);
     }
 
-    /** Replays the file into {@code xfrm}; a line that no longer applies is skipped with a warning. */
-    void load(XfrmService xfrm) throws IOException {
+    /**
+     * Replays the file into {@code xfrm}: all SAs in one call, then all policies in one (one
+     * publication each). If the SAD or SPD refuses the lot, they are added one by one so that only
+     * the lines that no longer apply are skipped, each with a warning. Returns the objects read.
+     */
+    int load(XfrmService xfrm) throws IOException {
         if (!Files.exists(file)) {
-            return;
+            return 0;
         }
+        List<XfrmState> states = new ArrayList<>();
+        List<Integer> stateLines = new ArrayList<>();
+        List<XfrmPolicy> policies = new ArrayList<>();
+        List<Integer> policyLines = new ArrayList<>();
         int n = 0;
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             n++;
@@ -67,9 +75,11 @@ final class XfrmConfigFile {
             try {
                 Map<String, String> kv = fields(line);
                 if (line.startsWith("state ")) {
-                    xfrm.addState(state(kv));
+                    states.add(state(kv));
+                    stateLines.add(n);
                 } else if (line.startsWith("policy ")) {
-                    xfrm.addPolicy(policy(kv));
+                    policies.add(policy(kv));
+                    policyLines.add(n);
                 } else {
                     throw new IllegalArgumentException("unknown object");
                 }
@@ -77,6 +87,29 @@ final class XfrmConfigFile {
                 log.warn("{} line {} skipped: {}", file, n, e.getMessage());
             }
         }
+        try {
+            xfrm.addStates(states);
+        } catch (RuntimeException refused) {
+            for (int i = 0; i < states.size(); i++) {
+                try {
+                    xfrm.addState(states.get(i));
+                } catch (RuntimeException e) {
+                    log.warn("{} line {} skipped: {}", file, stateLines.get(i), e.getMessage());
+                }
+            }
+        }
+        try {
+            xfrm.addPolicies(policies);
+        } catch (RuntimeException refused) {
+            for (int i = 0; i < policies.size(); i++) {
+                try {
+                    xfrm.addPolicy(policies.get(i));
+                } catch (RuntimeException e) {
+                    log.warn("{} line {} skipped: {}", file, policyLines.get(i), e.getMessage());
+                }
+            }
+        }
+        return states.size() + policies.size();
     }
 
     // --- writing -------------------------------------------------------------------------------

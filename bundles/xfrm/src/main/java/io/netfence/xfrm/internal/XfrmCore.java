@@ -80,11 +80,12 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         }
     }
 
-    /** What the packet path reads: rebuilt and published after every change. */
+    /**
+     * What the packet path reads: the SA side is rebuilt and published after every SAD change; the
+     * policy indexes are the core's own, changed in place (see {@link PolicyIndex}).
+     */
     static final class Tables {
-        static final Tables EMPTY = new Tables(List.of(), SpiIndex.EMPTY, PolicyIndex.EMPTY, PolicyIndex.EMPTY, PolicyIndex.EMPTY,
-                new int[0]);
-        final boolean active;
+        final boolean hasStates;
         final SaEntry[] byHandle;
         final int handleMask;
         final SpiIndex inbound;
@@ -110,7 +111,11 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             this.out = out;
             this.fwd = fwd;
             this.encapPorts = encapPorts;
-            this.active = !sas.isEmpty() || in.size() + out.size() + fwd.size() > 0;
+            this.hasStates = !sas.isEmpty();
+        }
+
+        boolean active() {
+            return hasStates || in.size() + out.size() + fwd.size() > 0;
         }
 
         /** Handles are never reused, so a stale one finds nothing rather than another SA. */
@@ -151,8 +156,16 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     private long policySeq;
     private int policyCounter;
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+    private final PolicyIndex inIndex = new PolicyIndex();
+    private final PolicyIndex outIndex = new PolicyIndex();
+    private final PolicyIndex fwdIndex = new PolicyIndex();
+    /** The SAs by what templates name, best first (rebuilt with the SA side of the tables). */
+    private Map<Candidates.Endpoints, List<SaEntry>> saByEndpoints = Map.of();
+    /** Each template's candidates, shared by the policies that use it, and the same by endpoints. */
+    private final Map<Candidates.Key, Candidates> candidates = new java.util.HashMap<>();
+    private final Map<Candidates.Endpoints, Set<Candidates>> candidatesByEndpoints = new java.util.HashMap<>();
 
-    private volatile Tables tables = Tables.EMPTY;
+    private volatile Tables tables = new Tables(List.of(), SpiIndex.EMPTY, inIndex, outIndex, fwdIndex, new int[0]);
 
     public XfrmCore(LongSupplier clockSeconds) {
         this.clockSeconds = clockSeconds;
@@ -201,9 +214,48 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             larval.remove(key);
             SaEntry e = install(state, newContext(state), null);
             sad.put(key, e);
-            publish();
+            publishStates();
         }
         events.publish(new XfrmEvent(XfrmEvent.Kind.STATE_ADD, System.currentTimeMillis(), state, null, null));
+        changed();
+    }
+
+    /**
+     * Adds many SAs with one publication (restoring xfrm.conf): all validated before any is
+     * added; if a backend refuses one, those already installed are removed again.
+     */
+    @Override
+    public void addStates(List<XfrmState> states) {
+        synchronized (lock) {
+            Set<SaKey> keys = new HashSet<>();
+            for (XfrmState state : states) {
+                validate(state);
+                SaKey key = new SaKey(state.dst(), state.spi());
+                if (sad.containsKey(key) || !keys.add(key)) {
+                    throw new XfrmException("SA dst " + state.dst() + " spi " + state.spiText() + " exists or is given twice");
+                }
+            }
+            List<SaEntry> added = new ArrayList<>(states.size());
+            try {
+                for (XfrmState state : states) {
+                    SaKey key = new SaKey(state.dst(), state.spi());
+                    larval.remove(key);
+                    SaEntry e = install(state, newContext(state), null);
+                    sad.put(key, e);
+                    added.add(e);
+                }
+            } catch (RuntimeException refused) {
+                for (SaEntry e : added) {
+                    sad.remove(new SaKey(e.state.dst(), e.state.spi()));
+                    retire(e);
+                }
+                throw refused;
+            }
+            publishStates();
+        }
+        for (XfrmState state : states) {
+            events.publish(new XfrmEvent(XfrmEvent.Kind.STATE_ADD, System.currentTimeMillis(), state, null, null));
+        }
         changed();
     }
 
@@ -235,7 +287,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 sad.put(key, e);
                 kind = XfrmEvent.Kind.STATE_UPDATE;
             }
-            publish();
+            publishStates();
         }
         events.publish(new XfrmEvent(kind, System.currentTimeMillis(), state, null, null));
         changed();
@@ -255,7 +307,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             }
             retire(e);
             forgetInboundMark(e);
-            publish();
+            publishStates();
             gone = e.state;
         }
         events.publish(new XfrmEvent(XfrmEvent.Kind.STATE_DELETE, System.currentTimeMillis(), gone, null, null));
@@ -295,7 +347,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             }
             sad.clear();
             larval.clear();
-            publish();
+            publishStates();
         }
         events.publish(new XfrmEvent(XfrmEvent.Kind.STATE_FLUSH, System.currentTimeMillis(), null, null, null));
         changed();
@@ -540,7 +592,6 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                         + spd.get(PolicyKey.of(policy)).policy.index() + "): use \"ip xfrm policy update\"");
             }
             stored = insert(policy);
-            publish();
         }
         events.publish(new XfrmEvent(replaced ? XfrmEvent.Kind.POLICY_UPDATE : XfrmEvent.Kind.POLICY_ADD, System.currentTimeMillis(),
                 null, stored, null));
@@ -572,7 +623,6 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             for (XfrmPolicy p : policies) {
                 stored.add(insert(p));
             }
-            publish();
         }
         for (XfrmPolicy p : stored) {
             events.publish(new XfrmEvent(XfrmEvent.Kind.POLICY_ADD, System.currentTimeMillis(), null, p, null));
@@ -594,14 +644,78 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         XfrmPolicy stored;
         if (old != null) {
             stored = policy.withIndex(old.policy.index());
-            spd.put(key, new PolicyEntry(stored, old.seq, old.addTime, old.packets, old.bytes, old.useTime));
+            PolicyEntry e = new PolicyEntry(stored, old.seq, old.addTime, old.packets, old.bytes, old.useTime);
+            e.candidates = acquireCandidates(stored);
+            spd.put(key, e);
+            index(stored.direction()).replace(old, e);
+            releaseCandidates(old);
         } else {
             int index = policy.index() != 0 ? policy.index() : nextPolicyIndex(policy.direction());
             stored = policy.withIndex(index);
-            spd.put(key, new PolicyEntry(stored, policySeq++, clockSeconds.getAsLong()));
+            PolicyEntry e = new PolicyEntry(stored, policySeq++, clockSeconds.getAsLong());
+            e.candidates = acquireCandidates(stored);
+            spd.put(key, e);
             policyIndexes.put(index, key);
+            index(stored.direction()).add(e);
         }
         return stored;
+    }
+
+    private PolicyIndex index(XfrmDirection dir) {
+        return switch (dir) {
+            case IN -> inIndex;
+            case OUT -> outIndex;
+            case FWD -> fwdIndex;
+        };
+    }
+
+    /** The shared candidates of each template of an outbound policy, computed on first use (under the lock). */
+    private Candidates[] acquireCandidates(XfrmPolicy p) {
+        if (p.direction() != XfrmDirection.OUT || p.templates().isEmpty()) {
+            return Candidates.NONE;
+        }
+        Candidates[] out = new Candidates[p.templates().size()];
+        for (int i = 0; i < out.length; i++) {
+            Template t = p.templates().get(i);
+            boolean tunnel = t.mode() == XfrmMode.TUNNEL;
+            Candidates.Key key = new Candidates.Key(t.mode(), p.ifId(), tunnel ? t.src() : null, tunnel ? t.dst() : null, t.reqid(), t.spi());
+            Candidates c = candidates.get(key);
+            if (c == null) {
+                c = new Candidates(key);
+                c.sas = candidatesOf(key);
+                candidates.put(key, c);
+                candidatesByEndpoints.computeIfAbsent(key.endpoints(), k -> new HashSet<>()).add(c);
+            }
+            c.users++;
+            out[i] = c;
+        }
+        return out;
+    }
+
+    private void releaseCandidates(PolicyEntry e) {
+        for (Candidates c : e.candidates) {
+            if (--c.users == 0) {
+                candidates.remove(c.key);
+                Set<Candidates> same = candidatesByEndpoints.get(c.key.endpoints());
+                same.remove(c);
+                if (same.isEmpty()) {
+                    candidatesByEndpoints.remove(c.key.endpoints());
+                }
+            }
+        }
+    }
+
+    /** The SAs that can serve a template with this key, best first. */
+    private SaEntry[] candidatesOf(Candidates.Key key) {
+        List<SaEntry> sas = saByEndpoints.getOrDefault(key.endpoints(), List.of());
+        List<SaEntry> out = new ArrayList<>(sas.size());
+        for (SaEntry e : sas) {
+            XfrmState s = e.state;
+            if ((key.reqid() == 0 || s.reqid() == key.reqid()) && (key.spi() == 0 || s.spi() == key.spi())) {
+                out.add(e);
+            }
+        }
+        return out.isEmpty() ? Candidates.NO_SAS : out.toArray(Candidates.NO_SAS);
     }
 
     /** Linux's index: a counter times 8 plus the direction. */
@@ -672,8 +786,9 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 throw new XfrmException(absent);
             }
             policyIndexes.remove(e.policy.index());
+            index(e.policy.direction()).remove(e);
+            releaseCandidates(e);
             gone = e.policy;
-            publish();
         }
         events.publish(new XfrmEvent(XfrmEvent.Kind.POLICY_DELETE, System.currentTimeMillis(), null, gone, null));
         changed();
@@ -726,7 +841,11 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             n = spd.size();
             spd.clear();
             policyIndexes.clear();
-            publish();
+            inIndex.clear();
+            outIndex.clear();
+            fwdIndex.clear();
+            candidates.clear();
+            candidatesByEndpoints.clear();
         }
         events.publish(new XfrmEvent(XfrmEvent.Kind.POLICY_FLUSH, System.currentTimeMillis(), null, null, null));
         changed();
@@ -749,37 +868,32 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     // Publication and housekeeping
     // =========================================================================================
 
-    /** Rebuilds the packet path's tables from the SAD and SPD (under the lock). */
-    private void publish() {
+    /**
+     * Rebuilds the SA side of the packet path's tables from the SAD (under the lock), and the
+     * candidates of the templates whose endpoints' SAs changed: an SA change costs O(SAs), not O(policies).
+     */
+    private void publishStates() {
         List<SaEntry> sas = new ArrayList<>(sad.values());
-        List<PolicyEntry> in = new ArrayList<>();
-        List<PolicyEntry> out = new ArrayList<>();
-        List<PolicyEntry> fwd = new ArrayList<>();
         // Best SA first for output: not soft-expired (dying), then newest, as Linux's xfrm_state_find;
-        // grouped by what a template names, so each policy finds its candidates in one probe.
+        // grouped by what a template names, so each template finds its candidates in one probe.
         List<SaEntry> preferred = new ArrayList<>(sas);
         preferred.sort(Comparator.<SaEntry>comparingInt(e -> e.softExpired ? 1 : 0).thenComparing(e -> -e.addTime)
                 .thenComparing(e -> -e.handle));
-        Map<List<Object>, List<SaEntry>> byEndpoints = new java.util.HashMap<>();
+        Map<Candidates.Endpoints, List<SaEntry>> byEndpoints = new java.util.HashMap<>();
         for (SaEntry e : preferred) {
             XfrmState st = e.state;
-            List<Object> k = st.mode() == XfrmMode.TUNNEL ? List.of(st.mode(), st.ifId(), st.src(), st.dst()) : List.of(st.mode(), st.ifId());
-            byEndpoints.computeIfAbsent(k, x -> new ArrayList<>()).add(e);
+            boolean tunnel = st.mode() == XfrmMode.TUNNEL;
+            byEndpoints.computeIfAbsent(new Candidates.Endpoints(st.mode(), st.ifId(), tunnel ? st.src() : null, tunnel ? st.dst() : null),
+                    x -> new ArrayList<>()).add(e);
         }
-        for (PolicyEntry p : spd.values()) {
-            switch (p.policy.direction()) {
-                case IN -> in.add(p);
-                case FWD -> fwd.add(p);
-                case OUT -> {
-                    out.add(p);
-                    SaEntry[][] c = new SaEntry[p.policy.templates().size()][];
-                    for (int i = 0; i < c.length; i++) {
-                        Template t = p.policy.templates().get(i);
-                        List<Object> k = t.mode() == XfrmMode.TUNNEL ? List.of(t.mode(), p.policy.ifId(), t.src(), t.dst())
-                                : List.of(t.mode(), p.policy.ifId());
-                        c[i] = byEndpoints.getOrDefault(k, List.of()).stream().filter(e -> serves(t, p.policy, e)).toArray(SaEntry[]::new);
-                    }
-                    p.candidates = c;
+        Map<Candidates.Endpoints, List<SaEntry>> before = saByEndpoints;
+        saByEndpoints = byEndpoints;
+        Set<Candidates.Endpoints> touched = new HashSet<>(before.keySet());
+        touched.addAll(byEndpoints.keySet());
+        for (Candidates.Endpoints ends : touched) {
+            if (!before.getOrDefault(ends, List.of()).equals(byEndpoints.getOrDefault(ends, List.of()))) {
+                for (Candidates c : candidatesByEndpoints.getOrDefault(ends, Set.of())) {
+                    c.sas = candidatesOf(c.key);
                 }
             }
         }
@@ -790,8 +904,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 ports.add(e.state.encap().destinationPort());
             }
         }
-        tables = new Tables(sas, new SpiIndex(sas), new PolicyIndex(in), new PolicyIndex(out), new PolicyIndex(fwd),
-                ports.stream().mapToInt(Integer::intValue).sorted().toArray());
+        tables = new Tables(sas, new SpiIndex(sas), inIndex, outIndex, fwdIndex, ports.stream().mapToInt(Integer::intValue).sorted().toArray());
     }
 
     /** Whether SA e can serve template t of policy p (the per-packet parts are checked later). */
@@ -867,7 +980,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 }
             }
             if (changedSad || republish) {
-                publish();
+                publishStates();
             }
         }
         out.forEach(events::publish);
@@ -888,7 +1001,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
 
     @Override
     public boolean active() {
-        return tables.active;
+        return tables.active();
     }
 
     private static int drop(PacketBuffer p, int reason) {
@@ -921,7 +1034,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         if (policy.templates().isEmpty()) {
             return ifId != 0 ? drop(p, R_NO_POLICY) : PASS;
         }
-        SaEntry[] candidates = pol.candidates[0];
+        SaEntry[] candidates = pol.candidates[0].sas;
         for (SaEntry e : candidates) {
             if (e.usable() && e.state.mark().matches(p.mark) && (e.selector == null || e.selector.matches(k))
                     && (e.state.mode() == XfrmMode.TUNNEL || transportMatches(e, k))) {

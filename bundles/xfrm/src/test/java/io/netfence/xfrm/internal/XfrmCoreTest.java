@@ -373,6 +373,62 @@ class XfrmCoreTest {
     }
 
     @Test
+    void aConfigurationLoadsInBulkAndSkipsOnlyTheLinesThatNoLongerApply(@TempDir Path dir) throws Exception {
+        XfrmCore a = core();
+        a.addState(sa(A, B, 0x1000, Lifetime.NONE));
+        List<XfrmPolicy> many = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            many.add(policy(sel("10.1." + (i >> 8) + "." + (i & 255) + "/32", "10.2.0.0/16"), XfrmDirection.OUT, 0,
+                    XfrmPolicy.Action.ALLOW, tunnel(A, B)));
+        }
+        a.addPolicies(many);
+        Path conf = dir.resolve("xfrm.conf");
+        XfrmConfigFile file = new XfrmConfigFile(conf, org.slf4j.LoggerFactory.getLogger("test"));
+        file.save(a);
+        XfrmCore restored = core();
+        assertEquals(1001, file.load(restored));
+        assertEquals(1000, restored.policyCount());
+        assertTrue(restored.outputLookup(packet("10.1.3.231", "10.2.0.7", 1), 0) >= 0, "policy 999 and its SA work");
+
+        // A line the SPD refuses (an index of the wrong direction): the others still load.
+        List<String> lines = new ArrayList<>(Files.readAllLines(conf));
+        int bad = lines.size() - 1;
+        lines.set(bad, lines.get(bad).replaceFirst(" index=[0-9]+", " index=10"));
+        Files.write(conf, lines);
+        XfrmCore partly = core();
+        file.load(partly);
+        assertEquals(1, partly.stateCount());
+        assertEquals(999, partly.policyCount());
+    }
+
+    @Test
+    void policiesAddedOneByOneAtScaleFindTheirSas() {
+        XfrmCore a = core();
+        IpAddress c = IpAddress.parse("192.0.2.9");
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 100_000; i++) {
+            a.addPolicy(policy(sel("10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255) + "/32", "172.16.0.0/16"),
+                    XfrmDirection.OUT, 0, XfrmPolicy.Action.ALLOW, tunnel(A, i % 2 == 0 ? B : c)));
+        }
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        // Each add used to rebuild every table (minutes for this many); now it is a hash insert.
+        assertTrue(millis < 30_000, "100k addPolicy calls took " + millis + " ms");
+        assertEquals(XfrmLayer.DROPPED, a.outputLookup(packet("10.0.0.2", "172.16.0.1", 1), 0), "no SA yet: acquire");
+        // One SA reaches the 50k policies of its tunnel, not the others.
+        a.addState(sa(A, B, 0x1000, Lifetime.NONE));
+        assertTrue(a.outputLookup(packet("10.0.0.2", "172.16.0.1", 1), 0) >= 0);
+        assertTrue(a.outputLookup(packet("10.1.134.158", "172.16.0.1", 1), 0) >= 0, "policy 99998, of the same tunnel");
+        assertEquals(XfrmLayer.DROPPED, a.outputLookup(packet("10.0.0.3", "172.16.0.1", 1), 0));
+        a.deleteState(B, 0x1000);
+        assertEquals(XfrmLayer.DROPPED, a.outputLookup(packet("10.0.0.2", "172.16.0.1", 1), 0), "its SA is gone");
+        a.deletePolicy(XfrmDirection.OUT, sel("10.0.0.2/32", "172.16.0.0/16"), Mark.NONE, 0);
+        assertEquals(XfrmLayer.PASS, a.outputLookup(packet("10.0.0.2", "172.16.0.1", 1), 0), "its policy is gone");
+        assertEquals(99_999, a.policyCount());
+        a.flushPolicies();
+        assertFalse(a.active());
+    }
+
+    @Test
     void outboundSequenceNumbersResumeAboveTheStoredMarkAfterARestart(@TempDir Path dir) throws Exception {
         IpAddress v6 = IpAddress.parse("2001:db8::2");
         try (FileSequenceStore store = new FileSequenceStore(dir)) {
