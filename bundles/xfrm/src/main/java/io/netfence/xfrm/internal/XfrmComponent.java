@@ -76,6 +76,7 @@ public final class XfrmComponent extends XfrmCore {
     }
 
     private void save() {
+        markUsageSaved();
         try {
             file.save(this);
         } catch (IOException e) {
@@ -94,7 +95,10 @@ public final class XfrmComponent extends XfrmCore {
     @Deactivate
     void deactivate() {
         housekeeper.shutdownNow();
-        // What is still queued is written before the component goes.
+        // What is still queued is written before the component goes, and counters that moved since the last write.
+        if (file != null && usageMovedSinceSave()) {
+            writer.request();
+        }
         writer.close();
         close();
         if (sequences != null) {

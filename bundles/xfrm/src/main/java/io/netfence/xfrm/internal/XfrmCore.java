@@ -39,6 +39,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -50,6 +51,8 @@ import java.util.function.LongSupplier;
 public class XfrmCore implements XfrmService, XfrmLayer {
     /** How long an acquire suppresses the next one for the same policy (Linux's XFRM_ACQ_EXPIRES). */
     static final long ACQUIRE_INTERVAL_NANOS = 30_000_000_000L;
+    /** How often the housekeeper saves SA counters that moved (they are also saved at stop and with any change). */
+    static final long USAGE_SAVE_SECONDS = 60;
     /** How long an ALLOCSPI reservation lives without being completed. */
     static final long LARVAL_SECONDS = 30;
     private static final int ETH_HEADER = 14;
@@ -68,6 +71,17 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     private static final int R_EXPIRED = DropReason.XFRM_EXPIRED.ordinal();
     private static final int R_NOT_DURABLE = DropReason.XFRM_SEQ_NOT_DURABLE.ordinal();
     private static final int R_MTU = DropReason.XFRM_MTU.ordinal();
+
+    /**
+     * What an SA had used when it was saved (xfrm.conf), so that a restart does not reset its
+     * lifetime: add time, first use, bytes and packets, and whether its soft-expire event went out.
+     */
+    record SaUsage(long addTime, long useTime, long bytes, long packets, boolean softExpired) {
+    }
+
+    /** A policy's add time and last use, saved for its time limits. */
+    record PolicyUsage(long addTime, long useTime) {
+    }
 
     /** Key of an SA in the SAD (proto is always ESP). */
     record SaKey(IpAddress dst, int spi) {
@@ -153,6 +167,9 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     private XfrmOffloadProvider software;
     private SequenceStore sequenceStore;
     private int nextHandle;
+    /** Packets of all SAs at the last save, and when the housekeeper last asked for one because they moved. */
+    private long savedUsage;
+    private long lastUsageSave;
     private long policySeq;
     private int policyCounter;
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
@@ -212,7 +229,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 throw new XfrmException("SA dst " + state.dst() + " spi " + state.spiText() + " exists: use \"ip xfrm state update\" or delete it first");
             }
             larval.remove(key);
-            SaEntry e = install(state, newContext(state), null);
+            SaEntry e = install(state, newContext(state), null, null);
             sad.put(key, e);
             publishStates();
         }
@@ -226,6 +243,11 @@ public class XfrmCore implements XfrmService, XfrmLayer {
      */
     @Override
     public void addStates(List<XfrmState> states) {
+        addStates(states, null);
+    }
+
+    /** {@link #addStates(List)}, each SA resuming the usage saved with it ({@code usage} null: new SAs). */
+    void addStates(List<XfrmState> states, List<SaUsage> usage) {
         synchronized (lock) {
             Set<SaKey> keys = new HashSet<>();
             for (XfrmState state : states) {
@@ -237,10 +259,11 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             }
             List<SaEntry> added = new ArrayList<>(states.size());
             try {
-                for (XfrmState state : states) {
+                for (int i = 0; i < states.size(); i++) {
+                    XfrmState state = states.get(i);
                     SaKey key = new SaKey(state.dst(), state.spi());
                     larval.remove(key);
-                    SaEntry e = install(state, newContext(state), null);
+                    SaEntry e = install(state, newContext(state), null, usage == null ? null : usage.get(i));
                     sad.put(key, e);
                     added.add(e);
                 }
@@ -270,7 +293,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 if (larval.remove(key) == null) {
                     throw new XfrmException("no SA dst " + state.dst() + " spi " + state.spiText() + ": \"update\" changes an existing SA or one reserved by allocspi");
                 }
-                sad.put(key, install(state, newContext(state), null));
+                sad.put(key, install(state, newContext(state), null, null));
                 kind = XfrmEvent.Kind.STATE_ADD;
             } else {
                 XfrmState was = old.state;
@@ -282,7 +305,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                             + " add a new SA with a new SPI (a rekey) instead");
                 }
                 // A new backend handle with the same dynamic state: sequence numbers and window go on.
-                SaEntry e = install(state, old.context, old);
+                SaEntry e = install(state, old.context, old, null);
                 retire(old);
                 sad.put(key, e);
                 kind = XfrmEvent.Kind.STATE_UPDATE;
@@ -519,7 +542,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     }
 
     /** Asks the backend for the SA; its refusal becomes the user's error. */
-    private SaEntry install(XfrmState s, SaContext context, SaEntry previous) {
+    private SaEntry install(XfrmState s, SaContext context, SaEntry previous, SaUsage saved) {
         OffloadedState handle;
         try {
             handle = software.stateAdd(s, context);
@@ -529,8 +552,21 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         String how = handle.describe().isEmpty() ? "" : ", " + handle.describe();
         String placement = s.offload() == null ? software.name() + how
                 : software.name() + how + " (offload crypto dev " + s.offload().device() + ": no device backend offers it)";
-        SaEntry e = new SaEntry(nextHandle++ & Integer.MAX_VALUE, s, context, software, handle,
-                previous == null ? clockSeconds.getAsLong() : previous.addTime, placement);
+        long addTime = previous != null ? previous.addTime : saved != null ? saved.addTime() : clockSeconds.getAsLong();
+        SaEntry e = new SaEntry(nextHandle++ & Integer.MAX_VALUE, s, context, software, handle, addTime, placement);
+        if (saved != null) {
+            synchronized (e) {
+                e.bytes = saved.bytes();
+                e.packets = saved.packets();
+                e.useTime = saved.useTime();
+                // The soft event went out before the restart; a limit already passed is flagged now,
+                // and the housekeeper removes an SA past a hard one.
+                e.softEventSent = saved.softExpired();
+                var l = s.lifetime();
+                e.softExpired = saved.softExpired() || Long.compareUnsigned(e.bytes, l.softBytes()) >= 0
+                        || Long.compareUnsigned(e.packets, l.softPackets()) >= 0;
+            }
+        }
         if (previous != null) {
             synchronized (previous) {
                 e.bytes = previous.bytes + previous.fastBytes.sum();
@@ -591,7 +627,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 throw new XfrmException("a policy with this selector, dir, mark and if_id exists (index "
                         + spd.get(PolicyKey.of(policy)).policy.index() + "): use \"ip xfrm policy update\"");
             }
-            stored = insert(policy);
+            stored = insert(policy, null);
         }
         events.publish(new XfrmEvent(replaced ? XfrmEvent.Kind.POLICY_UPDATE : XfrmEvent.Kind.POLICY_ADD, System.currentTimeMillis(),
                 null, stored, null));
@@ -605,6 +641,11 @@ public class XfrmCore implements XfrmService, XfrmLayer {
      */
     @Override
     public List<XfrmPolicy> addPolicies(List<XfrmPolicy> policies) {
+        return addPolicies(policies, null);
+    }
+
+    /** {@link #addPolicies(List)}, each policy resuming the add and use times saved with it ({@code usage} null: new). */
+    List<XfrmPolicy> addPolicies(List<XfrmPolicy> policies, List<PolicyUsage> usage) {
         List<XfrmPolicy> stored = new ArrayList<>(policies.size());
         synchronized (lock) {
             Set<PolicyKey> seen = new HashSet<>();
@@ -620,8 +661,8 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                     throw new XfrmException("index " + Integer.toUnsignedString(p.index()) + " is given twice");
                 }
             }
-            for (XfrmPolicy p : policies) {
-                stored.add(insert(p));
+            for (int i = 0; i < policies.size(); i++) {
+                stored.add(insert(policies.get(i), usage == null ? null : usage.get(i)));
             }
         }
         for (XfrmPolicy p : stored) {
@@ -632,7 +673,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     }
 
     /** Adds or replaces (keeping place, age and counters) a validated policy; under the lock. */
-    private XfrmPolicy insert(XfrmPolicy policy) {
+    private XfrmPolicy insert(XfrmPolicy policy, PolicyUsage saved) {
         PolicyKey key = PolicyKey.of(policy);
         PolicyEntry old = spd.get(key);
         if (policy.index() != 0) {
@@ -652,7 +693,8 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         } else {
             int index = policy.index() != 0 ? policy.index() : nextPolicyIndex(policy.direction());
             stored = policy.withIndex(index);
-            PolicyEntry e = new PolicyEntry(stored, policySeq++, clockSeconds.getAsLong());
+            PolicyEntry e = saved == null ? new PolicyEntry(stored, policySeq++, clockSeconds.getAsLong())
+                    : new PolicyEntry(stored, policySeq++, saved.addTime(), new LongAdder(), new LongAdder(), saved.useTime());
             e.candidates = acquireCandidates(stored);
             spd.put(key, e);
             policyIndexes.put(index, key);
@@ -952,7 +994,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 boolean soft;
                 boolean hard;
                 synchronized (e) {
-                    hard = e.hardExpired
+                    hard = e.hardExpired || (e.countLimited && !e.admit())
                             || (l.hardAddSeconds() > 0 && now - e.addTime >= l.hardAddSeconds())
                             || (l.hardUseSeconds() > 0 && e.useTime != 0 && now - e.useTime >= l.hardUseSeconds());
                     if (!e.softExpired && ((l.softAddSeconds() > 0 && now - e.addTime >= l.softAddSeconds())
@@ -982,10 +1024,46 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             if (changedSad || republish) {
                 publishStates();
             }
+            // Counters are saved with the SAs (so limits keep counting across a restart): now and then, if they moved.
+            if (!changedSad && now - lastUsageSave >= USAGE_SAVE_SECONDS && usageMoved()) {
+                lastUsageSave = now;
+                changedSad = true;
+            }
         }
         out.forEach(events::publish);
         if (changedSad) {
             changed();
+        }
+    }
+
+    /** Packets counted by all SAs: what {@link #usageMoved} compares with the last saved sum. */
+    private long usageSum() {
+        long sum = 0;
+        for (SaEntry e : sad.values()) {
+            synchronized (e) {
+                sum += e.packets;
+            }
+            sum += e.fastPackets.sum();
+        }
+        return sum;
+    }
+
+    /** Whether SAs counted packets since {@link #markUsageSaved} (under the lock). */
+    private boolean usageMoved() {
+        return usageSum() != savedUsage;
+    }
+
+    /** Whether SAs counted packets since the last save (the component saves once more at stop if so). */
+    boolean usageMovedSinceSave() {
+        synchronized (lock) {
+            return usageMoved();
+        }
+    }
+
+    /** Called by a save, before it reads the SAD: what it writes is the usage now. */
+    void markUsageSaved() {
+        synchronized (lock) {
+            savedUsage = usageSum();
         }
     }
 

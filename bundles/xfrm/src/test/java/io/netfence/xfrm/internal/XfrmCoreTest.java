@@ -503,6 +503,71 @@ class XfrmCoreTest {
 
     /** Workers share SAs: sequence numbers stay unique and a packet is accepted once, whoever races. */
     @Test
+    void lifetimesKeepCountingAcrossARestart(@TempDir Path dir) throws Exception {
+        XfrmCore a = core();
+        long added = clock.get();
+        // Hard limits: 100 s after the add, 5 packets; soft: 3 packets.
+        a.addState(sa(A, B, 0x1000, new Lifetime(Lifetime.INF, Lifetime.INF, 3, 5, 0, 100, 0, 0)));
+        XfrmPolicy out = policy(sel("10.1.0.0/16", "10.2.0.0/16"), XfrmDirection.OUT, 0, XfrmPolicy.Action.ALLOW, tunnel(A, B));
+        a.addPolicy(out);
+        clock.addAndGet(10);
+        for (int i = 0; i < 3; i++) {
+            encrypt(a, packet("10.1.0.5", "10.2.0.7", 1));
+        }
+        a.housekeep();
+        assertTrue(a.state(B, 0x1000).softExpired());
+        clock.addAndGet(50);
+        XfrmConfigFile file = new XfrmConfigFile(dir.resolve("xfrm.conf"), org.slf4j.LoggerFactory.getLogger("test"));
+        file.save(a);
+
+        XfrmCore b = core();
+        List<XfrmEvent> events = new CopyOnWriteArrayList<>();
+        b.monitor(events::add);
+        file.load(b);
+        var restored = b.state(B, 0x1000);
+        assertEquals(added, restored.addTime(), "the add time is the original one");
+        assertEquals(added + 10, restored.useTime(), "so is the first use");
+        assertEquals(3, restored.counters().packets());
+        assertEquals(a.state(B, 0x1000).counters().bytes(), restored.counters().bytes());
+        assertTrue(restored.softExpired());
+        assertEquals(added, b.policies().getFirst().addTime(), "a policy's add time too");
+        // Two more packets reach the hard packet limit counted before the restart; the third is refused.
+        encrypt(b, packet("10.1.0.5", "10.2.0.7", 1));
+        encrypt(b, packet("10.1.0.5", "10.2.0.7", 1));
+        PacketBuffer sixth = packet("10.1.0.5", "10.2.0.7", 1);
+        assertEquals(XfrmLayer.DROPPED, b.encapsulate(sixth, b.outputLookup(sixth, 0)));
+        b.housekeep();
+        assertEquals(0, b.stateCount());
+        awaitEvents(events, 3);
+        assertEquals(List.of(XfrmEvent.Kind.STATE_ADD, XfrmEvent.Kind.POLICY_ADD, XfrmEvent.Kind.EXPIRE_HARD),
+                events.stream().map(XfrmEvent::kind).toList(), "no second soft event: it went out before the restart");
+
+        // The hard add-time limit counts from the original add: 100 s after it, not after the restart.
+        XfrmCore c = core();
+        file.load(c);
+        clock.addAndGet(39);
+        c.housekeep();
+        assertEquals(1, c.stateCount());
+        clock.addAndGet(1);
+        c.housekeep();
+        assertEquals(0, c.stateCount(), "expired 100 s after the original add");
+    }
+
+    @Test
+    void anOldFileWithoutUsageStillLoads(@TempDir Path dir) throws Exception {
+        XfrmCore a = core();
+        a.addState(sa(A, B, 0x1000, Lifetime.NONE));
+        XfrmConfigFile file = new XfrmConfigFile(dir.resolve("xfrm.conf"), org.slf4j.LoggerFactory.getLogger("test"));
+        file.save(a);
+        Path conf = dir.resolve("xfrm.conf");
+        Files.write(conf, Files.readAllLines(conf).stream().map(l -> l.replaceAll(" (added|used|bytes|packets|soft)=[^ ]+", "")).toList());
+        clock.addAndGet(5);
+        XfrmCore b = core();
+        file.load(b);
+        assertEquals(clock.get(), b.state(B, 0x1000).addTime(), "without a saved add time the SA starts again");
+    }
+
+    @Test
     void workersShareAnSaSafely() throws Exception {
         XfrmCore[] s = sites();
         int n = 20_000;
