@@ -12,7 +12,10 @@ final class PolicyEntry {
     final long addTime;
     final LongAdder packets;
     final LongAdder bytes;
+    /** The last use (Linux's use_time), to the housekeeping second. */
     volatile long useTime;
+    /** When the last soft-expire event for a time limit went out (housekeeper only). */
+    long softWarned;
     /** When the last acquire for this policy went out (rate limit, like Linux's larval SA). */
     volatile long lastAcquireNanos;
     /** Per template, the SAs that may serve it (shared by the policies with the same template); set before the policy is published. */
@@ -31,6 +34,13 @@ final class PolicyEntry {
         this.packets = packets;
         this.bytes = bytes;
         this.useTime = useTime;
+    }
+
+    /** Stamps a use; writes only when the second changed, so workers do not bounce the line on every packet. */
+    void used(long now) {
+        if (useTime != now) {
+            useTime = now;
+        }
     }
 
     /** Lookup order: lower priority value first, then older. */

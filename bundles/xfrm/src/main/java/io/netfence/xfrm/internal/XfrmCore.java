@@ -8,6 +8,7 @@ import io.netfence.packet.FlowKey;
 import io.netfence.packet.IpAddress;
 import io.netfence.packet.IpPrefix;
 import io.netfence.packet.PacketBuffer;
+import io.netfence.xfrm.api.Lifetime;
 import io.netfence.xfrm.api.Mark;
 import io.netfence.xfrm.api.OffloadSpec;
 import io.netfence.xfrm.api.OutboundSequence;
@@ -51,6 +52,8 @@ import java.util.function.LongSupplier;
 public class XfrmCore implements XfrmService, XfrmLayer {
     /** How long an acquire suppresses the next one for the same policy (Linux's XFRM_ACQ_EXPIRES). */
     static final long ACQUIRE_INTERVAL_NANOS = 30_000_000_000L;
+    /** How often a policy past a soft time limit warns again (Linux's XFRM_KM_TIMEOUT). */
+    static final long POLICY_SOFT_REPEAT_SECONDS = 30;
     /** How often the housekeeper saves SA counters that moved (they are also saved at stop and with any change). */
     static final long USAGE_SAVE_SECONDS = 60;
     /** How long an ALLOCSPI reservation lives without being completed. */
@@ -182,11 +185,17 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     private final Map<Candidates.Key, Candidates> candidates = new java.util.HashMap<>();
     private final Map<Candidates.Endpoints, Set<Candidates>> candidatesByEndpoints = new java.util.HashMap<>();
 
+    /** The policies with a time limit, which the housekeeper checks every second. */
+    private final Map<PolicyKey, PolicyEntry> timedPolicies = new LinkedHashMap<>();
+    /** The clock as of the last housekeeping pass: what the packet path stamps a policy's use with, without reading a clock. */
+    private volatile long coarseNow;
+
     private volatile Tables tables = new Tables(List.of(), SpiIndex.EMPTY, inIndex, outIndex, fwdIndex, new int[0]);
 
     public XfrmCore(LongSupplier clockSeconds) {
         this.clockSeconds = clockSeconds;
         this.events = new EventBus();
+        this.coarseNow = clockSeconds.getAsLong();
     }
 
     public XfrmCore() {
@@ -690,6 +699,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             spd.put(key, e);
             index(stored.direction()).replace(old, e);
             releaseCandidates(old);
+            track(key, e);
         } else {
             int index = policy.index() != 0 ? policy.index() : nextPolicyIndex(policy.direction());
             stored = policy.withIndex(index);
@@ -699,8 +709,19 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             spd.put(key, e);
             policyIndexes.put(index, key);
             index(stored.direction()).add(e);
+            track(key, e);
         }
         return stored;
+    }
+
+    /** Keeps the policies with time limits where the housekeeper looks (Linux arms a timer for each). */
+    private void track(PolicyKey key, PolicyEntry e) {
+        Lifetime l = e.policy.lifetime();
+        if (l.softAddSeconds() > 0 || l.hardAddSeconds() > 0 || l.softUseSeconds() > 0 || l.hardUseSeconds() > 0) {
+            timedPolicies.put(key, e);
+        } else {
+            timedPolicies.remove(key);
+        }
     }
 
     private PolicyIndex index(XfrmDirection dir) {
@@ -830,6 +851,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             policyIndexes.remove(e.policy.index());
             index(e.policy.direction()).remove(e);
             releaseCandidates(e);
+            timedPolicies.remove(key);
             gone = e.policy;
         }
         events.publish(new XfrmEvent(XfrmEvent.Kind.POLICY_DELETE, System.currentTimeMillis(), null, gone, null));
@@ -888,6 +910,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             fwdIndex.clear();
             candidates.clear();
             candidatesByEndpoints.clear();
+            timedPolicies.clear();
         }
         events.publish(new XfrmEvent(XfrmEvent.Kind.POLICY_FLUSH, System.currentTimeMillis(), null, null, null));
         changed();
@@ -970,9 +993,11 @@ public class XfrmCore implements XfrmService, XfrmLayer {
      */
     public void housekeep() {
         long now = clockSeconds.getAsLong();
+        coarseNow = now;
         List<XfrmEvent> out = new ArrayList<>();
         boolean changedSad = false;
         synchronized (lock) {
+            changedSad = expirePolicies(now, out);
             // Retired last time round: no packet can still hold them (a batch takes microseconds).
             for (SaEntry e : toFree) {
                 e.provider.stateFree(e.offloaded);
@@ -988,6 +1013,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             toFree.clear();
             larval.values().removeIf(expiry -> expiry <= now);
             boolean republish = false;
+            int sasBefore = sad.size();
             for (Iterator<SaEntry> it = sad.values().iterator(); it.hasNext(); ) {
                 SaEntry e = it.next();
                 var l = e.state.lifetime();
@@ -1021,7 +1047,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                     storeInboundMark(e);
                 }
             }
-            if (changedSad || republish) {
+            if (republish || sad.size() != sasBefore) {
                 publishStates();
             }
             // Counters are saved with the SAs (so limits keep counting across a restart): now and then, if they moved.
@@ -1034,6 +1060,38 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         if (changedSad) {
             changed();
         }
+    }
+
+    /**
+     * Policy time limits, as Linux's xfrm_policy_timer: a hard add or use limit deletes the policy
+     * with a hard expire event; a soft one raises a soft expire event, again every 30 s while the
+     * policy lives. Use limits count from the last use, or from the add if it was never used.
+     * Byte and packet limits of policies are not enforced, as on Linux. Returns whether any went.
+     */
+    private boolean expirePolicies(long now, List<XfrmEvent> out) {
+        boolean removed = false;
+        for (Iterator<Map.Entry<PolicyKey, PolicyEntry>> it = timedPolicies.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<PolicyKey, PolicyEntry> entry = it.next();
+            PolicyEntry e = entry.getValue();
+            Lifetime l = e.policy.lifetime();
+            long used = e.useTime != 0 ? e.useTime : e.addTime;
+            if ((l.hardAddSeconds() > 0 && now - e.addTime >= l.hardAddSeconds())
+                    || (l.hardUseSeconds() > 0 && now - used >= l.hardUseSeconds())) {
+                it.remove();
+                spd.remove(entry.getKey());
+                policyIndexes.remove(e.policy.index());
+                index(e.policy.direction()).remove(e);
+                releaseCandidates(e);
+                removed = true;
+                out.add(new XfrmEvent(XfrmEvent.Kind.POLICY_EXPIRE_HARD, System.currentTimeMillis(), null, e.policy, null));
+            } else if (((l.softAddSeconds() > 0 && now - e.addTime >= l.softAddSeconds())
+                    || (l.softUseSeconds() > 0 && now - used >= l.softUseSeconds()))
+                    && (e.softWarned == 0 || now - e.softWarned >= POLICY_SOFT_REPEAT_SECONDS)) {
+                e.softWarned = now;
+                out.add(new XfrmEvent(XfrmEvent.Kind.POLICY_EXPIRE_SOFT, System.currentTimeMillis(), null, e.policy, null));
+            }
+        }
+        return removed;
     }
 
     /** Packets counted by all SAs: what {@link #usageMoved} compares with the last saved sum. */
@@ -1103,6 +1161,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         if (pol == null) {
             return ifId != 0 ? drop(p, R_NO_POLICY) : PASS;
         }
+        pol.used(coarseNow);
         pol.packets.increment();
         pol.bytes.add(ipLength(p));
         XfrmPolicy policy = pol.policy;
@@ -1337,6 +1396,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             }
             return true;
         }
+        pol.used(coarseNow);
         pol.packets.increment();
         pol.bytes.add(ipLength(p));
         if (pol.policy.action() == XfrmPolicy.Action.BLOCK) {

@@ -258,6 +258,56 @@ class XfrmCoreTest {
         assertEquals(0, a.stateCount());
     }
 
+    static XfrmPolicy timedPolicy(String src, Lifetime life) {
+        return new XfrmPolicy(sel(src, "10.2.0.0/16"), XfrmDirection.OUT, 0, XfrmPolicy.Action.ALLOW, 0, List.of(tunnel(A, B)), 0,
+                Mark.NONE, life, null);
+    }
+
+    @Test
+    void policyTimeLimitsExpireAsOnLinux() throws Exception {
+        XfrmCore a = core();
+        List<XfrmEvent> events = new CopyOnWriteArrayList<>();
+        a.monitor(events::add);
+        long inf = Lifetime.INF;
+        // time-soft 1 time-hard 2 (the audit's "limit time-hard 2"), and an idle limit: time-use-hard 10.
+        a.addPolicy(timedPolicy("10.1.0.0/16", new Lifetime(inf, inf, inf, inf, 1, 2, 0, 0)));
+        a.addPolicy(timedPolicy("10.3.0.0/16", new Lifetime(inf, inf, inf, inf, 0, 0, 0, 10)));
+        a.addPolicy(timedPolicy("10.4.0.0/16", new Lifetime(inf, inf, inf, inf, 5, 0, 0, 0)));
+        a.housekeep();
+        clock.addAndGet(1);
+        a.housekeep();
+        clock.addAndGet(1);
+        a.housekeep();
+        assertEquals(2, a.policyCount(), "time-hard 2: gone 2 s after the add");
+        awaitEvents(events, 5);
+        assertEquals(List.of(XfrmEvent.Kind.POLICY_EXPIRE_SOFT, XfrmEvent.Kind.POLICY_EXPIRE_HARD),
+                events.subList(3, 5).stream().map(XfrmEvent::kind).toList());
+        assertEquals(sel("10.1.0.0/16", "10.2.0.0/16"), events.get(4).policy().selector());
+        assertEquals(XfrmLayer.PASS, a.outputLookup(packet("10.1.0.5", "10.2.0.7", 1), 0), "its traffic is no longer matched");
+
+        // time-use-hard counts from the last use: used at +6, still there at +15, gone at +16.
+        clock.addAndGet(4);
+        a.housekeep();
+        assertEquals(XfrmLayer.DROPPED, a.outputLookup(packet("10.3.0.5", "10.2.0.7", 1), 0), "used (no SA: acquire)");
+        clock.addAndGet(9);
+        a.housekeep();
+        assertEquals(2, a.policyCount());
+        clock.addAndGet(1);
+        a.housekeep();
+        assertEquals(1, a.policyCount(), "idle for 10 s since its last use");
+
+        // A soft limit warns again every 30 s while the policy lives (Linux's XFRM_KM_TIMEOUT).
+        Thread.sleep(100);
+        long soft = events.stream().filter(e -> e.kind() == XfrmEvent.Kind.POLICY_EXPIRE_SOFT).count();
+        clock.addAndGet(29);
+        a.housekeep();
+        clock.addAndGet(1);
+        a.housekeep();
+        Thread.sleep(100);
+        assertEquals(soft + 1, events.stream().filter(e -> e.kind() == XfrmEvent.Kind.POLICY_EXPIRE_SOFT).count());
+        assertEquals(1, a.policyCount(), "a soft limit never deletes");
+    }
+
     @Test
     void updateKeepsSequenceNumbersAndRefusesNewKeys() {
         XfrmCore[] s = sites();
