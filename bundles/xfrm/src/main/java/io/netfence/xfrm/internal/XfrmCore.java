@@ -608,7 +608,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         synchronized (e) {
             long[] bitmap = e.context.inbound().snapshot();
             return new XfrmStateInfo(e.state, e.counters(), e.addTime, e.useTime, e.context.outbound().last(),
-                    e.context.inbound().top(), bitmap.length == 0 ? 0 : bitmap[0] & 0xFFFF_FFFFL, e.softExpired, e.placement);
+                    e.context.inbound().top(), bitmap.length == 0 ? 0 : bitmap[0] & 0xFFFF_FFFFL, e.softExpired, e.placement, bitmap);
         }
     }
 
