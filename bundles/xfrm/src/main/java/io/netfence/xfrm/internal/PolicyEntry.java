@@ -16,8 +16,6 @@ final class PolicyEntry {
     volatile long useTime;
     /** When the last soft-expire event for a time limit went out (housekeeper only). */
     long softWarned;
-    /** When the last acquire for this policy went out (rate limit, like Linux's larval SA). */
-    volatile long lastAcquireNanos;
     /** Per template, the SAs that may serve it (shared by the policies with the same template); set before the policy is published. */
     Candidates[] candidates = Candidates.NONE;
 

@@ -50,8 +50,13 @@ import java.util.function.LongSupplier;
  * before any backend sees it.
  */
 public class XfrmCore implements XfrmService, XfrmLayer {
-    /** How long an acquire suppresses the next one for the same policy (Linux's XFRM_ACQ_EXPIRES). */
+    /** How long an acquire suppresses the next one for the same policy and destination (Linux's XFRM_ACQ_EXPIRES). */
     static final long ACQUIRE_INTERVAL_NANOS = 30_000_000_000L;
+    /**
+     * Most (policy, destination) pairs with an acquire outstanding: beyond them (a scan through a
+     * wildcard policy) no acquire is raised until some expire, so the key manager is not flooded.
+     */
+    static final int MAX_ACQUIRES = 1024;
     /** How often a policy past a soft time limit warns again (Linux's XFRM_KM_TIMEOUT). */
     static final long POLICY_SOFT_REPEAT_SECONDS = 30;
     /** How often the housekeeper saves SA counters that moved (they are also saved at stop and with any change). */
@@ -84,6 +89,10 @@ public class XfrmCore implements XfrmService, XfrmLayer {
 
     /** A policy's add time and last use, saved for its time limits. */
     record PolicyUsage(long addTime, long useTime) {
+    }
+
+    /** What an acquire is rate-limited by, as Linux's larval SAs: the policy and the packet's destination. */
+    record AcquireKey(PolicyEntry policy, long dstHi, long dstLo) {
     }
 
     /** Key of an SA in the SAD (proto is always ESP). */
@@ -185,6 +194,8 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     private final Map<Candidates.Key, Candidates> candidates = new java.util.HashMap<>();
     private final Map<Candidates.Endpoints, Set<Candidates>> candidatesByEndpoints = new java.util.HashMap<>();
 
+    /** When the last acquire for each (policy, destination) went out; written by workers, purged by the housekeeper. */
+    private final java.util.concurrent.ConcurrentHashMap<AcquireKey, Long> acquires = new java.util.concurrent.ConcurrentHashMap<>();
     /** The policies with a time limit, which the housekeeper checks every second. */
     private final Map<PolicyKey, PolicyEntry> timedPolicies = new LinkedHashMap<>();
     /** The clock as of the last housekeeping pass: what the packet path stamps a policy's use with, without reading a clock. */
@@ -1012,6 +1023,8 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             }
             toFree.clear();
             larval.values().removeIf(expiry -> expiry <= now);
+            long nanos = System.nanoTime();
+            acquires.values().removeIf(t -> nanos - t >= ACQUIRE_INTERVAL_NANOS);
             boolean republish = false;
             int sasBefore = sad.size();
             for (Iterator<SaEntry> it = sad.values().iterator(); it.hasNext(); ) {
@@ -1190,14 +1203,27 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 && PacketMatch.srcHi(k) == e.srcHi && PacketMatch.srcLo(k) == e.srcLo;
     }
 
-    /** An acquire event, at most one per policy per 30 s (the rare path: it may allocate). */
+    /**
+     * An acquire event, at most one per policy and destination per 30 s, and none while
+     * {@value #MAX_ACQUIRES} are outstanding (the rare path: it may allocate).
+     */
     private void acquire(PolicyEntry pol, FlowKey k) {
         long now = System.nanoTime();
-        long last = pol.lastAcquireNanos;
-        if (last != 0 && now - last < ACQUIRE_INTERVAL_NANOS) {
+        AcquireKey key = new AcquireKey(pol, PacketMatch.dstHi(k), PacketMatch.dstLo(k));
+        Long last = acquires.get(key);
+        if (last != null && now - last < ACQUIRE_INTERVAL_NANOS) {
             return;
         }
-        pol.lastAcquireNanos = now;
+        if (last == null && acquires.size() >= MAX_ACQUIRES) {
+            acquires.values().removeIf(t -> now - t >= ACQUIRE_INTERVAL_NANOS);
+            if (acquires.size() >= MAX_ACQUIRES) {
+                return;
+            }
+        }
+        // Two workers may race for the same flow: only the one that records the time raises it.
+        if (last == null ? acquires.putIfAbsent(key, now) != null : !acquires.replace(key, last, now)) {
+            return;
+        }
         IpAddress src = k.ipVersion == 4 ? IpAddress.v4(k.ipv4Src) : IpAddress.v6(k.ipv6SrcHi, k.ipv6SrcLo);
         IpAddress dst = k.ipVersion == 4 ? IpAddress.v4(k.ipv4Dst) : IpAddress.v6(k.ipv6DstHi, k.ipv6DstLo);
         boolean icmp = k.ipProto == 1 || k.ipProto == 58;

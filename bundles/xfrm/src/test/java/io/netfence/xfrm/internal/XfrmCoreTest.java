@@ -196,6 +196,35 @@ class XfrmCoreTest {
         }
     }
 
+    @Test
+    void acquiresAreRateLimitedPerDestinationAndBounded() throws Exception {
+        XfrmCore a = core();
+        List<XfrmEvent> events = new CopyOnWriteArrayList<>();
+        try (AutoCloseable m = a.monitor(e -> {
+            if (e.kind() == XfrmEvent.Kind.ACQUIRE) {
+                events.add(e);
+            }
+        })) {
+            // One wildcard policy: each destination behind it gets its own acquire, as Linux's larval SAs.
+            a.addPolicy(policy(sel("10.1.0.0/16", "10.2.0.0/16"), XfrmDirection.OUT, 0, XfrmPolicy.Action.ALLOW, tunnel(A, B)));
+            a.outputLookup(packet("10.1.0.5", "10.2.0.7", 1), 0);
+            a.outputLookup(packet("10.1.0.5", "10.2.0.8", 1), 0);
+            a.outputLookup(packet("10.1.0.6", "10.2.0.7", 2), 0);
+            awaitEvents(events, 2);
+            assertEquals(List.of(IpPrefix.parse("10.2.0.7/32"), IpPrefix.parse("10.2.0.8/32")),
+                    events.stream().map(e -> e.acquire().dst()).toList());
+            // A scan: no more than MAX_ACQUIRES outstanding.
+            for (int i = 0; i < XfrmCore.MAX_ACQUIRES + 100; i++) {
+                a.outputLookup(packet("10.1.0.5", "10.2." + (1 + i / 250) + "." + (i % 250), 1), 0);
+            }
+            for (int i = 0; i < 300 && events.size() < XfrmCore.MAX_ACQUIRES; i++) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(100);
+            assertEquals(XfrmCore.MAX_ACQUIRES, events.size());
+        }
+    }
+
     static void awaitEvents(List<XfrmEvent> events, int n) throws InterruptedException {
         for (int i = 0; i < 200 && events.size() < n; i++) {
             Thread.sleep(10);
