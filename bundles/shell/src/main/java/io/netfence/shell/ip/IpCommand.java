@@ -201,8 +201,10 @@ public final class IpCommand {
                     if (result != null) {
                         output.add(result);
                     }
-                } catch (CommandException e) {
-                    errors.add("line " + number + ": " + e.getMessage());
+                } catch (RuntimeException e) {
+                    // Not only the refusals: a line that fails otherwise is still reported with its number.
+                    String message = e.getMessage() == null || e.getMessage().isBlank() ? e.toString() : e.getMessage();
+                    errors.add("line " + number + ": " + message);
                     if (!options.force()) {
                         break;
                     }

@@ -17,12 +17,18 @@ import java.util.TreeMap;
  */
 final class LinkFormat {
     static final String LOOPBACK_TYPE = "loopback";
+    /** An xfrm interface: no link layer (ARPHRD_NONE, flag NOARP), no carrier of its own, as Linux's xfrmi. */
+    static final String XFRM_TYPE = "xfrm";
 
     private LinkFormat() {
     }
 
     static boolean isLoopback(LinkInfo link) {
         return LOOPBACK_TYPE.equals(link.type());
+    }
+
+    static boolean isXfrm(LinkInfo link) {
+        return XFRM_TYPE.equals(link.type());
     }
 
     /** Interface flags in the order Linux prints them. */
@@ -33,6 +39,8 @@ final class LinkFormat {
         }
         if (isLoopback(link)) {
             flags.add("LOOPBACK");
+        } else if (isXfrm(link)) {
+            flags.add("NOARP");
         } else {
             flags.add("BROADCAST");
             flags.add("MULTICAST");
@@ -51,7 +59,7 @@ final class LinkFormat {
         if (!link.operUp()) {
             return "DOWN";
         }
-        return isLoopback(link) ? "UNKNOWN" : "UP";
+        return isLoopback(link) || isXfrm(link) ? "UNKNOWN" : "UP";
     }
 
     /**
@@ -64,7 +72,7 @@ final class LinkFormat {
     }
 
     static String linkType(LinkInfo link) {
-        return isLoopback(link) ? "loopback" : "ether";
+        return isLoopback(link) ? "loopback" : isXfrm(link) ? "none" : "ether";
     }
 
     static MacAddress mac(LinkInfo link) {
@@ -75,8 +83,11 @@ final class LinkFormat {
         return isLoopback(link) ? MacAddress.ZERO : MacAddress.BROADCAST;
     }
 
-    /** {@code     link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff}. */
+    /** {@code     link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff}; {@code     link/none} for a link without addresses. */
     static String linkLine(LinkInfo link) {
+        if (isXfrm(link)) {
+            return "    link/none";
+        }
         return "    link/" + linkType(link) + " " + mac(link) + " brd " + broadcast(link);
     }
 
@@ -140,9 +151,10 @@ final class LinkFormat {
             json.member("linkmode", "DEFAULT");
         }
         json.member("group", "default")
-                .member("link_type", linkType(link))
-                .member("address", mac(link).toString())
-                .member("broadcast", broadcast(link).toString());
+                .member("link_type", linkType(link));
+        if (!isXfrm(link)) {
+            json.member("address", mac(link).toString()).member("broadcast", broadcast(link).toString());
+        }
         if (options.details()) {
             json.member("num_rx_queues", link.rxQueues());
             json.name("linkinfo").beginObject().member("info_kind", link.type()).name("info_data").beginObject();

@@ -163,9 +163,23 @@ final class XfrmFormat {
             lines.add("\tanti-replay esn context:");
             lines.add(String.format("\t seq-hi 0x%x, seq 0x%x, oseq-hi 0x%x, oseq 0x%x", info.inboundSeq() >>> 32,
                     info.inboundSeq() & mask, info.outboundSeq() >>> 32, info.outboundSeq() & mask));
-            // XfrmStateInfo keeps the low 32 bits of the bitmap only: one word is shown
-            lines.add("\t replay_window " + s.replayWindow() + ", bitmap-length 1");
-            lines.add(String.format("\t %08x", info.bitmap() & mask));
+            // iproute2 (xfrm_xfrma_print): the words highest first, eight to a line, each followed by a blank
+            int[] words = esnBitmap(info);
+            lines.add("\t replay_window " + s.replayWindow() + ", bitmap-length " + words.length);
+            StringBuilder line = new StringBuilder();
+            for (int i = words.length; i > 0; i--) {
+                if ((words.length - i) % 8 == 0) {
+                    if (!line.isEmpty()) {
+                        lines.add(line.toString());
+                    }
+                    line.setLength(0);
+                    line.append("\t ");
+                }
+                line.append(String.format("%08x ", words[i - 1]));
+            }
+            if (!line.isEmpty()) {
+                lines.add(line.toString());
+            }
         } else {
             lines.add(String.format("\tanti-replay context: seq 0x%x, oseq 0x%x, bitmap 0x%08x", info.inboundSeq() & mask,
                     info.outboundSeq() & mask, info.bitmap() & mask));
@@ -397,6 +411,24 @@ final class XfrmFormat {
             json.member(lengthName, length);
         }
         json.endObject();
+    }
+
+    /**
+     * The ESN replay bitmap as Linux keeps it (xfrm_replay_advance_esn), so it reads as on Linux:
+     * (replay-window + 31) / 32 words, sequence number n at bit (n - 1) mod replay-window.
+     */
+    static int[] esnBitmap(XfrmStateInfo info) {
+        int size = info.state().replayWindow();
+        int[] words = new int[(size + 31) / 32];
+        long[] window = info.window();
+        long top = info.inboundSeq();
+        for (int i = 0; i < size && i < window.length * 64 && Long.compareUnsigned(top, i) > 0; i++) {
+            if ((window[i >>> 6] & (1L << (i & 63))) != 0) {
+                int pos = (int) Long.remainderUnsigned(top - i - 1, size);
+                words[pos >>> 5] |= 1 << (pos & 31);
+            }
+        }
+        return words;
     }
 
     /** One SA (see docs/COMMANDS.md for the members). */

@@ -148,6 +148,24 @@ class LinkCommandTest extends IpTestBase {
     }
 
     @Test
+    void xfrmInterfaceIsShownAsLinux() {
+        net.setTypes("xfrm");
+        net.addLink(new LinkSpec("ipsec0", "xfrm", 0, null, 0, List.of("dev", "eth1", "if_id", "0x7")));
+        assertEquals("""
+                3: ipsec0: <NOARP> mtu 1500 qdisc noqueue state DOWN mode DEFAULT group default
+                    link/none""", ip("ip link show ipsec0"));
+        net.fakeLink("ipsec0").up = true;
+        assertEquals("""
+                3: ipsec0: <NOARP,UP,LOWER_UP> mtu 1500 qdisc noqueue state UNKNOWN mode DEFAULT group default
+                    link/none
+                    xfrm dev eth1 if_id 0x7 numrxqueues 1""", ip("ip -d link show ipsec0"));
+        Map<?, ?> json = (Map<?, ?>) ((List<?>) TestJson.parse(ip("ip -j link show ipsec0"))).getFirst();
+        assertEquals("none", json.get("link_type"));
+        assertEquals(List.of("NOARP", "UP", "LOWER_UP"), json.get("flags"));
+        assertTrue(!json.containsKey("address") && !json.containsKey("broadcast"), "no link-layer address: " + json);
+    }
+
+    @Test
     void detailsLine() {
         assertEquals(ETH1 + "\n    pcap rx in.pcap tx out.pcap numrxqueues 1", ip("ip -d link show eth1"));
     }

@@ -217,8 +217,8 @@ class XfrmStateCommandTest extends IpTestBase {
             \tencap type espinudp sport 4500 dport 4500 addr 0.0.0.0
             \tanti-replay esn context:
             \t seq-hi 0x1, seq 0x5, oseq-hi 0x0, oseq 0x9
-            \t replay_window 128, bitmap-length 1
-            \t 0000001f
+            \t replay_window 128, bitmap-length 4
+            \t 00000000 00000000 00000000 0000001f\s
             \tcrypto offload parameters: dev eth0 dir out mode crypto
             \tif_id 0x2a
             \tsel src 10.1.0.0/16 dst 10.2.0.0/16 proto tcp dport 80""";
@@ -234,6 +234,33 @@ class XfrmStateCommandTest extends IpTestBase {
         xfrm.putState(new XfrmStateInfo(second.state(), new SaCounters(8400, 100, 2, 3, 4, 5, 6, 7, 8),
                 FakeXfrmService.NOW, FakeXfrmService.NOW + 61, 9, (1L << 32) | 5, 0x1f, false, "eth0"));
         xfrm.clearCalls();
+    }
+
+    @Test
+    void anEsnWindowOf4096ShowsItsWholeBitmapAsIproute2Does() {
+        ip("ip xfrm state add src 192.168.2.1 dst 192.168.1.1 proto esp spi 0x300 reqid 3 mode tunnel replay-window 4096"
+                + " flag esn " + CBC);
+        XfrmStateInfo sa = xfrm.state(a("192.168.1.1"), 0x300);
+        long[] window = new long[64];
+        window[0] = 0b1011; // accepted: 5000, 4999, 4997
+        window[63] = 1L << 63; // and 5000 - 4095 = 905, the window's last
+        xfrm.putState(new XfrmStateInfo(sa.state(), SaCounters.ZERO, FakeXfrmService.NOW, 0, 0, 5000, 0xb, false, "software", window));
+        List<String> lines = List.of(ip("ip xfrm state").split("\n"));
+        int at = lines.indexOf("\t replay_window 4096, bitmap-length 128");
+        assertTrue(at > 0, String.join("\n", lines));
+        List<String> words = lines.subList(at + 1, at + 17);
+        assertTrue(words.stream().allMatch(l -> l.matches("\t ([0-9a-f]{8} ){8}")), "16 lines of 8 words: " + words);
+        // Linux's layout: n at bit (n - 1) mod 4096; the words are printed from the last (127) down.
+        int[] bits = new int[128];
+        for (long n : new long[] {5000, 4999, 4997, 905}) {
+            int pos = (int) ((n - 1) % 4096);
+            bits[pos >>> 5] |= 1 << (pos & 31);
+        }
+        StringBuilder want = new StringBuilder();
+        for (int i = 127; i >= 0; i--) {
+            want.append(String.format("%08x ", bits[i]));
+        }
+        assertEquals(want.toString(), String.join("", words.stream().map(l -> l.substring(2)).toList()));
     }
 
     @Test
@@ -259,8 +286,8 @@ class XfrmStateCommandTest extends IpTestBase {
                 \tencap type espinudp sport 4500 dport 4500 addr 0.0.0.0
                 \tanti-replay esn context:
                 \t seq-hi 0x1, seq 0x5, oseq-hi 0x0, oseq 0x9
-                \t replay_window 128, bitmap-length 1
-                \t 0000001f
+                \t replay_window 128, bitmap-length 4
+                \t 00000000 00000000 00000000 0000001f\s
                 \tcrypto offload parameters: dev eth0 dir out mode crypto
                 \tif_id 0x2a
                 \tsel src 10.1.0.0/16 dst 10.2.0.0/16 proto tcp dport 80 uid 0

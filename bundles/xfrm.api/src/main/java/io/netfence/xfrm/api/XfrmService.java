@@ -17,6 +17,14 @@ public interface XfrmService {
     void addState(XfrmState state);
 
     /**
+     * Adds many SAs at once (restoring a saved SAD): each validated as by {@link #addState}, all
+     * before any is added, so a refusal adds none; one publication.
+     */
+    default void addStates(List<XfrmState> states) {
+        states.forEach(this::addState);
+    }
+
+    /**
      * Replaces the configuration of an existing SA (or completes one reserved by
      * {@link #allocateSpi}). As on Linux, what identifies it and its algorithms and keys cannot
      * change; counters, sequence numbers and the replay window are kept.

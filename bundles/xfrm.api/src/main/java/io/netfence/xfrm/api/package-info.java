@@ -6,7 +6,7 @@
  * ({@link io.netfence.xfrm.api.ReplayWindow}, {@link io.netfence.xfrm.api.OutboundSequence}).
  */
 @Export
-@Version("0.4.0")
+@Version("0.5.0")
 package io.netfence.xfrm.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -14,14 +14,15 @@ final class PolicyEntry {
     final long addTime;
     final LongAdder packets;
     final LongAdder bytes;
+    /** The last use (Linux's use_time), to the housekeeping second. */
     volatile long useTime;
-    /** When the last acquire for this policy went out (rate limit, like Linux's larval SA). */
-    volatile long lastAcquireNanos;
     /** The device backend holding the policy ({@code offload packet dev DEV}) and its handle, or null (set under the core's lock). */
     volatile XfrmOffloadProvider device;
     volatile OffloadedPolicy offloaded;
-    /** Per template, the SAs that may serve it, best first (rebuilt with every SAD change). */
-    volatile SaEntry[][] candidates = new SaEntry[0][];
+    /** When the last soft-expire event for a time limit went out (housekeeper only). */
+    long softWarned;
+    /** Per template, the SAs that may serve it (shared by the policies with the same template); set before the policy is published. */
+    Candidates[] candidates = Candidates.NONE;
 
     PolicyEntry(XfrmPolicy policy, long seq, long addTime) {
         this(policy, seq, addTime, new LongAdder(), new LongAdder(), 0);
@@ -36,6 +37,13 @@ final class PolicyEntry {
         this.packets = packets;
         this.bytes = bytes;
         this.useTime = useTime;
+    }
+
+    /** Stamps a use; writes only when the second changed, so workers do not bounce the line on every packet. */
+    void used(long now) {
+        if (useTime != now) {
+            useTime = now;
+        }
     }
 
     /** Lookup order: lower priority value first, then older. */

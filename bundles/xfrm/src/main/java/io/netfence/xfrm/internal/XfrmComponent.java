@@ -29,14 +29,23 @@ import org.slf4j.LoggerFactory;
  * folder it keeps {@code xfrm.conf} (SAs and policies) and {@code xfrm-seq/} (the durable
  * outbound sequence marks). {@code xfrm.conf} is read in {@link #activate}, after the device
  * backends present at start were bound, so offloaded SAs find their devices.
+ *
+ * <p>{@code xfrm.conf} is written by a background writer, coalesced: a change queues one write of
+ * whatever the SAD and SPD hold when it runs, at most every {@value #SAVE_DELAY_MS} ms (longer
+ * if writes are slow), so a batch of N changes costs a few writes, not N. Stopping the component
+ * writes what is still queued.
  */
 @Component(service = {XfrmService.class, XfrmLayer.class}, immediate = true)
 public final class XfrmComponent extends XfrmCore {
     private static final Logger LOG = LoggerFactory.getLogger(XfrmService.class);
     static final String DATA_PROPERTY = "netfence.data";
 
+    /** The least time from a change to its write. */
+    static final long SAVE_DELAY_MS = 200;
+
     private final ScheduledExecutorService housekeeper = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("xfrm-housekeeper").unstarted(r));
+    private final CoalescingWriter writer = new CoalescingWriter("xfrm-conf-writer", SAVE_DELAY_MS, this::save);
     private FileSequenceStore sequences;
     private XfrmConfigFile file;
     private volatile boolean loading;
@@ -93,21 +102,30 @@ public final class XfrmComponent extends XfrmCore {
             file = new XfrmConfigFile(Path.of(data, "xfrm.conf"), LOG);
             loading = true;
             try {
-                file.load(this);
+                long t0 = System.nanoTime();
+                int n = file.load(this);
+                if (n > 0) {
+                    LOG.info("xfrm: {} SAs and policies loaded from {} in {} ms", n, Path.of(data, "xfrm.conf"),
+                            (System.nanoTime() - t0) / 1_000_000);
+                }
             } catch (IOException e) {
                 LOG.error("cannot read {}: IPsec state starts empty", Path.of(data, "xfrm.conf"), e);
             } finally {
                 loading = false;
             }
-            onChange(this::save);
+            onChange(this::requestSave);
         }
         housekeeper.scheduleWithFixedDelay(this::housekeepSafely, 1, 1, TimeUnit.SECONDS);
     }
 
-    private void save() {
-        if (loading) {
-            return;
+    private void requestSave() {
+        if (!loading) {
+            writer.request();
         }
+    }
+
+    private void save() {
+        markUsageSaved();
         try {
             file.save(this);
         } catch (IOException e) {
@@ -127,6 +145,11 @@ public final class XfrmComponent extends XfrmCore {
     void deactivate() {
         closing = true;
         housekeeper.shutdownNow();
+        // What is still queued is written before the component goes, and counters that moved since the last write.
+        if (file != null && usageMovedSinceSave()) {
+            writer.request();
+        }
+        writer.close();
         close();
         if (sequences != null) {
             sequences.close();

@@ -30,7 +30,7 @@ import org.slf4j.Logger;
 /**
  * The SAD and SPD on disk ({@code xfrm.conf} in the data folder), one object per line as
  * {@code state key=value ...} or {@code policy key=value ...}. It holds keys, so it is created
- * readable by root only (0600), written whole (write, fsync, rename) after every change.
+ * readable by root only (0600), written whole (write, fsync, rename) by the component's coalescing writer.
  */
 final class XfrmConfigFile {
     private final Path file;
@@ -45,19 +45,29 @@ final class XfrmConfigFile {
     synchronized void save(XfrmService xfrm) throws IOException {
         List<String> lines = new ArrayList<>();
         for (XfrmStateInfo i : xfrm.states()) {
-            lines.add(stateLine(i.state()));
+            lines.add(stateLine(i.state()) + usage(i));
         }
         for (XfrmPolicyInfo i : xfrm.policies()) {
-            lines.add(policyLine(i.policy()));
+            lines.add(policyLine(i.policy()) + " added=" + i.addTime() + " used=" + i.useTime());
         }
         DurableFile.replace(file, "# Netfence xfrm state and policies: written by the appliance, holds keys (mode 0600)", lines, true);
     }
 
-    /** Replays the file into {@code xfrm}; a line that no longer applies is skipped with a warning. */
-    void load(XfrmService xfrm) throws IOException {
+    /**
+     * Replays the file into {@code xfrm}: all SAs in one call, then all policies in one (one
+     * publication each). If the SAD or SPD refuses the lot, they are added one by one so that only
+     * the lines that no longer apply are skipped, each with a warning. Returns the objects read.
+     */
+    int load(XfrmCore xfrm) throws IOException {
         if (!Files.exists(file)) {
-            return;
+            return 0;
         }
+        List<XfrmState> states = new ArrayList<>();
+        List<XfrmCore.SaUsage> stateUsage = new ArrayList<>();
+        List<Integer> stateLines = new ArrayList<>();
+        List<XfrmPolicy> policies = new ArrayList<>();
+        List<XfrmCore.PolicyUsage> policyUsage = new ArrayList<>();
+        List<Integer> policyLines = new ArrayList<>();
         int n = 0;
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             n++;
@@ -67,9 +77,17 @@ final class XfrmConfigFile {
             try {
                 Map<String, String> kv = fields(line);
                 if (line.startsWith("state ")) {
-                    xfrm.addState(state(kv));
+                    XfrmState state = state(kv);
+                    stateUsage.add(stateUsage(kv));
+                    states.add(state);
+                    stateLines.add(n);
                 } else if (line.startsWith("policy ")) {
-                    xfrm.addPolicy(policy(kv));
+                    XfrmPolicy policy = policy(kv);
+                    // A file written before usage was saved: the policy starts its lifetime again.
+                    policyUsage.add(kv.containsKey("added")
+                            ? new XfrmCore.PolicyUsage(Long.parseLong(kv.get("added")), Long.parseLong(kv.getOrDefault("used", "0"))) : null);
+                    policies.add(policy);
+                    policyLines.add(n);
                 } else {
                     throw new IllegalArgumentException("unknown object");
                 }
@@ -77,6 +95,29 @@ final class XfrmConfigFile {
                 log.warn("{} line {} skipped: {}", file, n, e.getMessage());
             }
         }
+        try {
+            xfrm.addStates(states, stateUsage);
+        } catch (RuntimeException refused) {
+            for (int i = 0; i < states.size(); i++) {
+                try {
+                    xfrm.addStates(List.of(states.get(i)), java.util.Collections.singletonList(stateUsage.get(i)));
+                } catch (RuntimeException e) {
+                    log.warn("{} line {} skipped: {}", file, stateLines.get(i), e.getMessage());
+                }
+            }
+        }
+        try {
+            xfrm.addPolicies(policies, policyUsage);
+        } catch (RuntimeException refused) {
+            for (int i = 0; i < policies.size(); i++) {
+                try {
+                    xfrm.addPolicies(List.of(policies.get(i)), java.util.Collections.singletonList(policyUsage.get(i)));
+                } catch (RuntimeException e) {
+                    log.warn("{} line {} skipped: {}", file, policyLines.get(i), e.getMessage());
+                }
+            }
+        }
+        return states.size() + policies.size();
     }
 
     // --- writing -------------------------------------------------------------------------------
@@ -106,6 +147,12 @@ final class XfrmConfigFile {
         put(b, "replay_seq", Long.toUnsignedString(s.replaySeq()));
         put(b, "replay_oseq", Long.toUnsignedString(s.replayOseq()));
         return b.toString();
+    }
+
+    /** What the SA has used, so its lifetime goes on after a restart: add and first-use times, counters, soft expiry. */
+    private static String usage(XfrmStateInfo i) {
+        return " added=" + i.addTime() + " used=" + i.useTime() + " bytes=" + Long.toUnsignedString(i.counters().bytes())
+                + " packets=" + Long.toUnsignedString(i.counters().packets()) + " soft=" + i.softExpired();
     }
 
     static String policyLine(XfrmPolicy p) {
@@ -189,6 +236,16 @@ final class XfrmConfigFile {
                 Integer.parseInt(get(kv, "window")), Boolean.parseBoolean(get(kv, "esn")), sel.equals("-") ? null : selector(sel),
                 lifetime(get(kv, "life")), e, mark(get(kv, "mark")), Integer.parseUnsignedInt(get(kv, "if_id")), null,
                 Long.parseUnsignedLong(kv.getOrDefault("replay_seq", "0")), Long.parseUnsignedLong(kv.getOrDefault("replay_oseq", "0")));
+    }
+
+    /** The saved usage of an SA, or null in a file written before it was saved (the SA starts its lifetime again). */
+    private static XfrmCore.SaUsage stateUsage(Map<String, String> kv) {
+        if (!kv.containsKey("added")) {
+            return null;
+        }
+        return new XfrmCore.SaUsage(Long.parseLong(kv.get("added")), Long.parseLong(kv.getOrDefault("used", "0")),
+                Long.parseUnsignedLong(kv.getOrDefault("bytes", "0")), Long.parseUnsignedLong(kv.getOrDefault("packets", "0")),
+                Boolean.parseBoolean(kv.getOrDefault("soft", "false")));
     }
 
     private static XfrmPolicy policy(Map<String, String> kv) {

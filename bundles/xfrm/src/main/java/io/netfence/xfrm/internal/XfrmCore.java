@@ -8,6 +8,7 @@ import io.netfence.packet.FlowKey;
 import io.netfence.packet.IpAddress;
 import io.netfence.packet.IpPrefix;
 import io.netfence.packet.PacketBuffer;
+import io.netfence.xfrm.api.Lifetime;
 import io.netfence.xfrm.api.Mark;
 import io.netfence.xfrm.api.OffloadSpec;
 import io.netfence.xfrm.api.OutboundSequence;
@@ -40,6 +41,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -49,8 +51,17 @@ import java.util.function.LongSupplier;
  * before any backend sees it.
  */
 public class XfrmCore implements XfrmService, XfrmLayer {
-    /** How long an acquire suppresses the next one for the same policy (Linux's XFRM_ACQ_EXPIRES). */
+    /** How long an acquire suppresses the next one for the same policy and destination (Linux's XFRM_ACQ_EXPIRES). */
     static final long ACQUIRE_INTERVAL_NANOS = 30_000_000_000L;
+    /**
+     * Most (policy, destination) pairs with an acquire outstanding: beyond them (a scan through a
+     * wildcard policy) no acquire is raised until some expire, so the key manager is not flooded.
+     */
+    static final int MAX_ACQUIRES = 1024;
+    /** How often a policy past a soft time limit warns again (Linux's XFRM_KM_TIMEOUT). */
+    static final long POLICY_SOFT_REPEAT_SECONDS = 30;
+    /** How often the housekeeper saves SA counters that moved (they are also saved at stop and with any change). */
+    static final long USAGE_SAVE_SECONDS = 60;
     /** How long an ALLOCSPI reservation lives without being completed. */
     static final long LARVAL_SECONDS = 30;
     private static final int ETH_HEADER = 14;
@@ -72,6 +83,21 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     /** A packet-offload device declined the packet (offloadOk): Linux drops it and counts XfrmOutError. */
     private static final int R_DEVICE_DECLINED = DropReason.TX_ERROR.ordinal();
 
+    /**
+     * What an SA had used when it was saved (xfrm.conf), so that a restart does not reset its
+     * lifetime: add time, first use, bytes and packets, and whether its soft-expire event went out.
+     */
+    record SaUsage(long addTime, long useTime, long bytes, long packets, boolean softExpired) {
+    }
+
+    /** A policy's add time and last use, saved for its time limits. */
+    record PolicyUsage(long addTime, long useTime) {
+    }
+
+    /** What an acquire is rate-limited by, as Linux's larval SAs: the policy and the packet's destination. */
+    record AcquireKey(PolicyEntry policy, long dstHi, long dstLo) {
+    }
+
     /** Key of an SA in the SAD (proto is always ESP). */
     record SaKey(IpAddress dst, int spi) {
     }
@@ -83,11 +109,12 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         }
     }
 
-    /** What the packet path reads: rebuilt and published after every change. */
+    /**
+     * What the packet path reads: the SA side is rebuilt and published after every SAD change; the
+     * policy indexes are the core's own, changed in place (see {@link PolicyIndex}).
+     */
     static final class Tables {
-        static final Tables EMPTY = new Tables(List.of(), SpiIndex.EMPTY, PolicyIndex.EMPTY, PolicyIndex.EMPTY, PolicyIndex.EMPTY,
-                new int[0]);
-        final boolean active;
+        final boolean hasStates;
         final SaEntry[] byHandle;
         final int handleMask;
         final SpiIndex inbound;
@@ -113,7 +140,11 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             this.out = out;
             this.fwd = fwd;
             this.encapPorts = encapPorts;
-            this.active = !sas.isEmpty() || in.size() + out.size() + fwd.size() > 0;
+            this.hasStates = !sas.isEmpty();
+        }
+
+        boolean active() {
+            return hasStates || in.size() + out.size() + fwd.size() > 0;
         }
 
         /** Handles are never reused, so a stale one finds nothing rather than another SA. */
@@ -152,15 +183,34 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     private final DeviceBackends devices = new DeviceBackends();
     private SequenceStore sequenceStore;
     private int nextHandle;
+    /** Packets of all SAs at the last save, and when the housekeeper last asked for one because they moved. */
+    private long savedUsage;
+    private long lastUsageSave;
     private long policySeq;
     private int policyCounter;
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+    private final PolicyIndex inIndex = new PolicyIndex();
+    private final PolicyIndex outIndex = new PolicyIndex();
+    private final PolicyIndex fwdIndex = new PolicyIndex();
+    /** The SAs by what templates name, best first (rebuilt with the SA side of the tables). */
+    private Map<Candidates.Endpoints, List<SaEntry>> saByEndpoints = Map.of();
+    /** Each template's candidates, shared by the policies that use it, and the same by endpoints. */
+    private final Map<Candidates.Key, Candidates> candidates = new java.util.HashMap<>();
+    private final Map<Candidates.Endpoints, Set<Candidates>> candidatesByEndpoints = new java.util.HashMap<>();
 
-    private volatile Tables tables = Tables.EMPTY;
+    /** When the last acquire for each (policy, destination) went out; written by workers, purged by the housekeeper. */
+    private final java.util.concurrent.ConcurrentHashMap<AcquireKey, Long> acquires = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The policies with a time limit, which the housekeeper checks every second. */
+    private final Map<PolicyKey, PolicyEntry> timedPolicies = new LinkedHashMap<>();
+    /** The clock as of the last housekeeping pass: what the packet path stamps a policy's use with, without reading a clock. */
+    private volatile long coarseNow;
+
+    private volatile Tables tables = new Tables(List.of(), SpiIndex.EMPTY, inIndex, outIndex, fwdIndex, new int[0]);
 
     public XfrmCore(LongSupplier clockSeconds) {
         this.clockSeconds = clockSeconds;
         this.events = new EventBus();
+        this.coarseNow = clockSeconds.getAsLong();
     }
 
     public XfrmCore() {
@@ -230,18 +280,22 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                     out.add(new XfrmEvent(XfrmEvent.Kind.STATE_DELETE, System.currentTimeMillis(), e.state, null, null));
                 }
             }
-            for (Iterator<PolicyEntry> it = spd.values().iterator(); it.hasNext(); ) {
-                PolicyEntry e = it.next();
+            for (Iterator<Map.Entry<PolicyKey, PolicyEntry>> it = spd.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<PolicyKey, PolicyEntry> m = it.next();
+                PolicyEntry e = m.getValue();
                 if (e.device == p && e.policy.offload().device().equals(device)) {
                     it.remove();
                     policyIndexes.remove(e.policy.index());
                     retireDevicePolicy(e);
+                    index(e.policy.direction()).remove(e);
+                    releaseCandidates(e);
+                    timedPolicies.remove(m.getKey());
                     out.add(new XfrmEvent(XfrmEvent.Kind.POLICY_DELETE, System.currentTimeMillis(), null, e.policy, null));
                 }
             }
             changedAny |= !out.isEmpty();
             if (changedAny) {
-                publish();
+                publishStates();
             }
         }
         out.forEach(events::publish);
@@ -279,11 +333,56 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 throw new XfrmException("SA dst " + state.dst() + " spi " + state.spiText() + " exists: use \"ip xfrm state update\" or delete it first");
             }
             larval.remove(key);
-            SaEntry e = install(state, newContext(state), null);
+            SaEntry e = install(state, newContext(state), null, null);
             sad.put(key, e);
-            publish();
+            publishStates();
         }
         events.publish(new XfrmEvent(XfrmEvent.Kind.STATE_ADD, System.currentTimeMillis(), state, null, null));
+        changed();
+    }
+
+    /**
+     * Adds many SAs with one publication (restoring xfrm.conf): all validated before any is
+     * added; if a backend refuses one, those already installed are removed again.
+     */
+    @Override
+    public void addStates(List<XfrmState> states) {
+        addStates(states, null);
+    }
+
+    /** {@link #addStates(List)}, each SA resuming the usage saved with it ({@code usage} null: new SAs). */
+    void addStates(List<XfrmState> states, List<SaUsage> usage) {
+        synchronized (lock) {
+            Set<SaKey> keys = new HashSet<>();
+            for (XfrmState state : states) {
+                validate(state);
+                SaKey key = new SaKey(state.dst(), state.spi());
+                if (sad.containsKey(key) || !keys.add(key)) {
+                    throw new XfrmException("SA dst " + state.dst() + " spi " + state.spiText() + " exists or is given twice");
+                }
+            }
+            List<SaEntry> added = new ArrayList<>(states.size());
+            try {
+                for (int i = 0; i < states.size(); i++) {
+                    XfrmState state = states.get(i);
+                    SaKey key = new SaKey(state.dst(), state.spi());
+                    larval.remove(key);
+                    SaEntry e = install(state, newContext(state), null, usage == null ? null : usage.get(i));
+                    sad.put(key, e);
+                    added.add(e);
+                }
+            } catch (RuntimeException refused) {
+                for (SaEntry e : added) {
+                    sad.remove(new SaKey(e.state.dst(), e.state.spi()));
+                    retire(e);
+                }
+                throw refused;
+            }
+            publishStates();
+        }
+        for (XfrmState state : states) {
+            events.publish(new XfrmEvent(XfrmEvent.Kind.STATE_ADD, System.currentTimeMillis(), state, null, null));
+        }
         changed();
     }
 
@@ -298,7 +397,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 if (larval.remove(key) == null) {
                     throw new XfrmException("no SA dst " + state.dst() + " spi " + state.spiText() + ": \"update\" changes an existing SA or one reserved by allocspi");
                 }
-                sad.put(key, install(state, newContext(state), null));
+                sad.put(key, install(state, newContext(state), null, null));
                 kind = XfrmEvent.Kind.STATE_ADD;
             } else {
                 XfrmState was = old.state;
@@ -310,12 +409,12 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                             + " add a new SA with a new SPI (a rekey) instead");
                 }
                 // A new backend handle with the same dynamic state: sequence numbers and window go on.
-                SaEntry e = install(state, old.context, old);
+                SaEntry e = install(state, old.context, old, null);
                 retire(old);
                 sad.put(key, e);
                 kind = XfrmEvent.Kind.STATE_UPDATE;
             }
-            publish();
+            publishStates();
         }
         events.publish(new XfrmEvent(kind, System.currentTimeMillis(), state, null, null));
         changed();
@@ -335,7 +434,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             }
             retire(e);
             forgetInboundMark(e);
-            publish();
+            publishStates();
             gone = e.state;
         }
         events.publish(new XfrmEvent(XfrmEvent.Kind.STATE_DELETE, System.currentTimeMillis(), gone, null, null));
@@ -375,7 +474,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             }
             sad.clear();
             larval.clear();
-            publish();
+            publishStates();
         }
         events.publish(new XfrmEvent(XfrmEvent.Kind.STATE_FLUSH, System.currentTimeMillis(), null, null, null));
         changed();
@@ -552,7 +651,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
      * error), and the software backend for an SA in software or a crypto-offload SA's twin.
      * Changes nothing when it throws.
      */
-    private SaEntry install(XfrmState s, SaContext context, SaEntry previous) {
+    private SaEntry install(XfrmState s, SaContext context, SaEntry previous, SaUsage saved) {
         OffloadSpec off = s.offload();
         boolean packetMode = off != null && off.type() == OffloadSpec.Type.PACKET;
         XfrmOffloadProvider device = off == null ? null : devices.get(off.device());
@@ -584,7 +683,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 throw new XfrmException("offload dev " + off.device() + ": backend " + device.name() + " failed: " + r);
             }
         }
-        long addTime = previous == null ? clockSeconds.getAsLong() : previous.addTime;
+        long addTime = previous != null ? previous.addTime : saved != null ? saved.addTime() : clockSeconds.getAsLong();
         SaEntry e;
         if (onDevice != null) {
             String how = onDevice.describe().isEmpty() ? "" : ", " + onDevice.describe();
@@ -600,10 +699,28 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                     : software.name() + how + " (offload crypto dev " + off.device() + ": no device backend offers it)";
             e = new SaEntry(nextHandle++ & Integer.MAX_VALUE, s, context, software, sw, addTime, placement);
         }
+        if (saved != null) {
+            restoreUsage(e, saved);
+        }
         if (previous != null) {
             carryCounters(e, previous);
         }
         return e;
+    }
+
+    /** What a saved SA had counted before the restart, so its limits keep counting. */
+    private static void restoreUsage(SaEntry e, SaUsage saved) {
+        synchronized (e) {
+            e.bytes = saved.bytes();
+            e.packets = saved.packets();
+            e.useTime = saved.useTime();
+            // The soft event went out before the restart; a limit already passed is flagged now,
+            // and the housekeeper removes an SA past a hard one.
+            e.softEventSent = saved.softExpired();
+            var l = e.state.lifetime();
+            e.softExpired = saved.softExpired() || Long.compareUnsigned(e.bytes, l.softBytes()) >= 0
+                    || Long.compareUnsigned(e.packets, l.softPackets()) >= 0;
+        }
     }
 
     /** What an SA replaced by {@code e} (an update, a move to its twin) had counted goes on in {@code e}. */
@@ -640,7 +757,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         synchronized (e) {
             long[] bitmap = e.context.inbound().snapshot();
             return new XfrmStateInfo(e.state, e.counters(), e.addTime, e.useTime, e.context.outbound().last(),
-                    e.context.inbound().top(), bitmap.length == 0 ? 0 : bitmap[0] & 0xFFFF_FFFFL, e.softExpired, e.placement);
+                    e.context.inbound().top(), bitmap.length == 0 ? 0 : bitmap[0] & 0xFFFF_FFFFL, e.softExpired, e.placement, bitmap);
         }
     }
 
@@ -671,13 +788,12 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             OffloadedPolicy onDevice = addDevicePolicy(policy);
             PolicyEntry old = spd.get(PolicyKey.of(policy));
             try {
-                stored = insert(policy);
+                stored = insert(policy, null);
             } catch (RuntimeException x) {
                 dropDevicePolicy(policy, onDevice);
                 throw x;
             }
             attachDevicePolicy(PolicyKey.of(policy), onDevice, old);
-            publish();
         }
         events.publish(new XfrmEvent(replaced ? XfrmEvent.Kind.POLICY_UPDATE : XfrmEvent.Kind.POLICY_ADD, System.currentTimeMillis(),
                 null, stored, null));
@@ -691,6 +807,11 @@ public class XfrmCore implements XfrmService, XfrmLayer {
      */
     @Override
     public List<XfrmPolicy> addPolicies(List<XfrmPolicy> policies) {
+        return addPolicies(policies, null);
+    }
+
+    /** {@link #addPolicies(List)}, each policy resuming the add and use times saved with it ({@code usage} null: new). */
+    List<XfrmPolicy> addPolicies(List<XfrmPolicy> policies, List<PolicyUsage> usage) {
         List<XfrmPolicy> stored = new ArrayList<>(policies.size());
         synchronized (lock) {
             Set<PolicyKey> seen = new HashSet<>();
@@ -720,7 +841,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             for (int i = 0; i < policies.size(); i++) {
                 XfrmPolicy p = policies.get(i);
                 try {
-                    stored.add(insert(p));
+                    stored.add(insert(p, usage == null ? null : usage.get(i)));
                 } catch (RuntimeException x) {
                     for (int j = i; j < policies.size(); j++) {
                         dropDevicePolicy(policies.get(j), onDevice.get(j));
@@ -729,7 +850,6 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 }
                 attachDevicePolicy(PolicyKey.of(p), onDevice.get(i), null);
             }
-            publish();
         }
         for (XfrmPolicy p : stored) {
             events.publish(new XfrmEvent(XfrmEvent.Kind.POLICY_ADD, System.currentTimeMillis(), null, p, null));
@@ -739,7 +859,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     }
 
     /** Adds or replaces (keeping place, age and counters) a validated policy; under the lock. */
-    private XfrmPolicy insert(XfrmPolicy policy) {
+    private XfrmPolicy insert(XfrmPolicy policy, PolicyUsage saved) {
         PolicyKey key = PolicyKey.of(policy);
         PolicyEntry old = spd.get(key);
         if (policy.index() != 0) {
@@ -751,12 +871,22 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         XfrmPolicy stored;
         if (old != null) {
             stored = policy.withIndex(old.policy.index());
-            spd.put(key, new PolicyEntry(stored, old.seq, old.addTime, old.packets, old.bytes, old.useTime));
+            PolicyEntry e = new PolicyEntry(stored, old.seq, old.addTime, old.packets, old.bytes, old.useTime);
+            e.candidates = acquireCandidates(stored);
+            spd.put(key, e);
+            index(stored.direction()).replace(old, e);
+            releaseCandidates(old);
+            track(key, e);
         } else {
             int index = policy.index() != 0 ? policy.index() : nextPolicyIndex(policy.direction());
             stored = policy.withIndex(index);
-            spd.put(key, new PolicyEntry(stored, policySeq++, clockSeconds.getAsLong()));
+            PolicyEntry e = saved == null ? new PolicyEntry(stored, policySeq++, clockSeconds.getAsLong())
+                    : new PolicyEntry(stored, policySeq++, saved.addTime(), new LongAdder(), new LongAdder(), saved.useTime());
+            e.candidates = acquireCandidates(stored);
+            spd.put(key, e);
             policyIndexes.put(index, key);
+            index(stored.direction()).add(e);
+            track(key, e);
         }
         return stored;
     }
@@ -813,6 +943,73 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         if (e.offloaded != null) {
             devices.retirePolicy(e.device, e.offloaded);
         }
+    }
+
+    /** Keeps the policies with time limits where the housekeeper looks (Linux arms a timer for each). */
+    private void track(PolicyKey key, PolicyEntry e) {
+        Lifetime l = e.policy.lifetime();
+        if (l.softAddSeconds() > 0 || l.hardAddSeconds() > 0 || l.softUseSeconds() > 0 || l.hardUseSeconds() > 0) {
+            timedPolicies.put(key, e);
+        } else {
+            timedPolicies.remove(key);
+        }
+    }
+
+    private PolicyIndex index(XfrmDirection dir) {
+        return switch (dir) {
+            case IN -> inIndex;
+            case OUT -> outIndex;
+            case FWD -> fwdIndex;
+        };
+    }
+
+    /** The shared candidates of each template of an outbound policy, computed on first use (under the lock). */
+    private Candidates[] acquireCandidates(XfrmPolicy p) {
+        if (p.direction() != XfrmDirection.OUT || p.templates().isEmpty()) {
+            return Candidates.NONE;
+        }
+        Candidates[] out = new Candidates[p.templates().size()];
+        for (int i = 0; i < out.length; i++) {
+            Template t = p.templates().get(i);
+            boolean tunnel = t.mode() == XfrmMode.TUNNEL;
+            Candidates.Key key = new Candidates.Key(t.mode(), p.ifId(), tunnel ? t.src() : null, tunnel ? t.dst() : null, t.reqid(), t.spi());
+            Candidates c = candidates.get(key);
+            if (c == null) {
+                c = new Candidates(key);
+                c.sas = candidatesOf(key);
+                candidates.put(key, c);
+                candidatesByEndpoints.computeIfAbsent(key.endpoints(), k -> new HashSet<>()).add(c);
+            }
+            c.users++;
+            out[i] = c;
+        }
+        return out;
+    }
+
+    private void releaseCandidates(PolicyEntry e) {
+        for (Candidates c : e.candidates) {
+            if (--c.users == 0) {
+                candidates.remove(c.key);
+                Set<Candidates> same = candidatesByEndpoints.get(c.key.endpoints());
+                same.remove(c);
+                if (same.isEmpty()) {
+                    candidatesByEndpoints.remove(c.key.endpoints());
+                }
+            }
+        }
+    }
+
+    /** The SAs that can serve a template with this key, best first. */
+    private SaEntry[] candidatesOf(Candidates.Key key) {
+        List<SaEntry> sas = saByEndpoints.getOrDefault(key.endpoints(), List.of());
+        List<SaEntry> out = new ArrayList<>(sas.size());
+        for (SaEntry e : sas) {
+            XfrmState s = e.state;
+            if ((key.reqid() == 0 || s.reqid() == key.reqid()) && (key.spi() == 0 || s.spi() == key.spi())) {
+                out.add(e);
+            }
+        }
+        return out.isEmpty() ? Candidates.NO_SAS : out.toArray(Candidates.NO_SAS);
     }
 
     /** Linux's index: a counter times 8 plus the direction. */
@@ -887,8 +1084,10 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             }
             policyIndexes.remove(e.policy.index());
             retireDevicePolicy(e);
+            index(e.policy.direction()).remove(e);
+            releaseCandidates(e);
+            timedPolicies.remove(key);
             gone = e.policy;
-            publish();
         }
         events.publish(new XfrmEvent(XfrmEvent.Kind.POLICY_DELETE, System.currentTimeMillis(), null, gone, null));
         changed();
@@ -947,7 +1146,12 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             }
             spd.clear();
             policyIndexes.clear();
-            publish();
+            inIndex.clear();
+            outIndex.clear();
+            fwdIndex.clear();
+            candidates.clear();
+            candidatesByEndpoints.clear();
+            timedPolicies.clear();
         }
         events.publish(new XfrmEvent(XfrmEvent.Kind.POLICY_FLUSH, System.currentTimeMillis(), null, null, null));
         changed();
@@ -970,37 +1174,32 @@ public class XfrmCore implements XfrmService, XfrmLayer {
     // Publication and housekeeping
     // =========================================================================================
 
-    /** Rebuilds the packet path's tables from the SAD and SPD (under the lock). */
-    private void publish() {
+    /**
+     * Rebuilds the SA side of the packet path's tables from the SAD (under the lock), and the
+     * candidates of the templates whose endpoints' SAs changed: an SA change costs O(SAs), not O(policies).
+     */
+    private void publishStates() {
         List<SaEntry> sas = new ArrayList<>(sad.values());
-        List<PolicyEntry> in = new ArrayList<>();
-        List<PolicyEntry> out = new ArrayList<>();
-        List<PolicyEntry> fwd = new ArrayList<>();
         // Best SA first for output: not soft-expired (dying), then newest, as Linux's xfrm_state_find;
-        // grouped by what a template names, so each policy finds its candidates in one probe.
+        // grouped by what a template names, so each template finds its candidates in one probe.
         List<SaEntry> preferred = new ArrayList<>(sas);
         preferred.sort(Comparator.<SaEntry>comparingInt(e -> e.softExpired ? 1 : 0).thenComparing(e -> -e.addTime)
                 .thenComparing(e -> -e.handle));
-        Map<List<Object>, List<SaEntry>> byEndpoints = new java.util.HashMap<>();
+        Map<Candidates.Endpoints, List<SaEntry>> byEndpoints = new java.util.HashMap<>();
         for (SaEntry e : preferred) {
             XfrmState st = e.state;
-            List<Object> k = st.mode() == XfrmMode.TUNNEL ? List.of(st.mode(), st.ifId(), st.src(), st.dst()) : List.of(st.mode(), st.ifId());
-            byEndpoints.computeIfAbsent(k, x -> new ArrayList<>()).add(e);
+            boolean tunnel = st.mode() == XfrmMode.TUNNEL;
+            byEndpoints.computeIfAbsent(new Candidates.Endpoints(st.mode(), st.ifId(), tunnel ? st.src() : null, tunnel ? st.dst() : null),
+                    x -> new ArrayList<>()).add(e);
         }
-        for (PolicyEntry p : spd.values()) {
-            switch (p.policy.direction()) {
-                case IN -> in.add(p);
-                case FWD -> fwd.add(p);
-                case OUT -> {
-                    out.add(p);
-                    SaEntry[][] c = new SaEntry[p.policy.templates().size()][];
-                    for (int i = 0; i < c.length; i++) {
-                        Template t = p.policy.templates().get(i);
-                        List<Object> k = t.mode() == XfrmMode.TUNNEL ? List.of(t.mode(), p.policy.ifId(), t.src(), t.dst())
-                                : List.of(t.mode(), p.policy.ifId());
-                        c[i] = byEndpoints.getOrDefault(k, List.of()).stream().filter(e -> serves(t, p.policy, e)).toArray(SaEntry[]::new);
-                    }
-                    p.candidates = c;
+        Map<Candidates.Endpoints, List<SaEntry>> before = saByEndpoints;
+        saByEndpoints = byEndpoints;
+        Set<Candidates.Endpoints> touched = new HashSet<>(before.keySet());
+        touched.addAll(byEndpoints.keySet());
+        for (Candidates.Endpoints ends : touched) {
+            if (!before.getOrDefault(ends, List.of()).equals(byEndpoints.getOrDefault(ends, List.of()))) {
+                for (Candidates c : candidatesByEndpoints.getOrDefault(ends, Set.of())) {
+                    c.sas = candidatesOf(c.key);
                 }
             }
         }
@@ -1011,8 +1210,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 ports.add(e.state.encap().destinationPort());
             }
         }
-        tables = new Tables(sas, new SpiIndex(sas), new PolicyIndex(in), new PolicyIndex(out), new PolicyIndex(fwd),
-                ports.stream().mapToInt(Integer::intValue).sorted().toArray());
+        tables = new Tables(sas, new SpiIndex(sas), inIndex, outIndex, fwdIndex, ports.stream().mapToInt(Integer::intValue).sorted().toArray());
     }
 
     /** Whether SA e can serve template t of policy p (the per-packet parts are checked later). */
@@ -1036,9 +1234,11 @@ public class XfrmCore implements XfrmService, XfrmLayer {
      */
     public void housekeep() {
         long now = clockSeconds.getAsLong();
+        coarseNow = now;
         List<XfrmEvent> out = new ArrayList<>();
         boolean changedSad = false;
         synchronized (lock) {
+            changedSad = expirePolicies(now, out);
             // Retired last time round: no packet can still hold them (a batch takes microseconds).
             for (SaEntry e : toFree) {
                 e.provider.stateFree(e.offloaded);
@@ -1057,14 +1257,17 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             toFree.clear();
             devices.freePolicies();
             larval.values().removeIf(expiry -> expiry <= now);
+            long nanos = System.nanoTime();
+            acquires.values().removeIf(t -> nanos - t >= ACQUIRE_INTERVAL_NANOS);
             boolean republish = false;
+            int sasBefore = sad.size();
             for (Iterator<SaEntry> it = sad.values().iterator(); it.hasNext(); ) {
                 SaEntry e = it.next();
                 var l = e.state.lifetime();
                 boolean soft;
                 boolean hard;
                 synchronized (e) {
-                    hard = e.hardExpired
+                    hard = e.hardExpired || (e.countLimited && !e.admit())
                             || (l.hardAddSeconds() > 0 && now - e.addTime >= l.hardAddSeconds())
                             || (l.hardUseSeconds() > 0 && e.useTime != 0 && now - e.useTime >= l.hardUseSeconds());
                     if (!e.softExpired && ((l.softAddSeconds() > 0 && now - e.addTime >= l.softAddSeconds())
@@ -1091,13 +1294,82 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                     storeInboundMark(e);
                 }
             }
-            if (changedSad || republish) {
-                publish();
+            if (republish || sad.size() != sasBefore) {
+                publishStates();
+            }
+            // Counters are saved with the SAs (so limits keep counting across a restart): now and then, if they moved.
+            if (!changedSad && now - lastUsageSave >= USAGE_SAVE_SECONDS && usageMoved()) {
+                lastUsageSave = now;
+                changedSad = true;
             }
         }
         out.forEach(events::publish);
         if (changedSad) {
             changed();
+        }
+    }
+
+    /**
+     * Policy time limits, as Linux's xfrm_policy_timer: a hard add or use limit deletes the policy
+     * with a hard expire event; a soft one raises a soft expire event, again every 30 s while the
+     * policy lives. Use limits count from the last use, or from the add if it was never used.
+     * Byte and packet limits of policies are not enforced, as on Linux. Returns whether any went.
+     */
+    private boolean expirePolicies(long now, List<XfrmEvent> out) {
+        boolean removed = false;
+        for (Iterator<Map.Entry<PolicyKey, PolicyEntry>> it = timedPolicies.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<PolicyKey, PolicyEntry> entry = it.next();
+            PolicyEntry e = entry.getValue();
+            Lifetime l = e.policy.lifetime();
+            long used = e.useTime != 0 ? e.useTime : e.addTime;
+            if ((l.hardAddSeconds() > 0 && now - e.addTime >= l.hardAddSeconds())
+                    || (l.hardUseSeconds() > 0 && now - used >= l.hardUseSeconds())) {
+                it.remove();
+                spd.remove(entry.getKey());
+                policyIndexes.remove(e.policy.index());
+                index(e.policy.direction()).remove(e);
+                releaseCandidates(e);
+                retireDevicePolicy(e);
+                removed = true;
+                out.add(new XfrmEvent(XfrmEvent.Kind.POLICY_EXPIRE_HARD, System.currentTimeMillis(), null, e.policy, null));
+            } else if (((l.softAddSeconds() > 0 && now - e.addTime >= l.softAddSeconds())
+                    || (l.softUseSeconds() > 0 && now - used >= l.softUseSeconds()))
+                    && (e.softWarned == 0 || now - e.softWarned >= POLICY_SOFT_REPEAT_SECONDS)) {
+                e.softWarned = now;
+                out.add(new XfrmEvent(XfrmEvent.Kind.POLICY_EXPIRE_SOFT, System.currentTimeMillis(), null, e.policy, null));
+            }
+        }
+        return removed;
+    }
+
+    /** Packets counted by all SAs: what {@link #usageMoved} compares with the last saved sum. */
+    private long usageSum() {
+        long sum = 0;
+        for (SaEntry e : sad.values()) {
+            synchronized (e) {
+                sum += e.packets;
+            }
+            sum += e.fastPackets.sum();
+        }
+        return sum;
+    }
+
+    /** Whether SAs counted packets since {@link #markUsageSaved} (under the lock). */
+    private boolean usageMoved() {
+        return usageSum() != savedUsage;
+    }
+
+    /** Whether SAs counted packets since the last save (the component saves once more at stop if so). */
+    boolean usageMovedSinceSave() {
+        synchronized (lock) {
+            return usageMoved();
+        }
+    }
+
+    /** Called by a save, before it reads the SAD: what it writes is the usage now. */
+    void markUsageSaved() {
+        synchronized (lock) {
+            savedUsage = usageSum();
         }
     }
 
@@ -1113,7 +1385,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
 
     @Override
     public boolean active() {
-        return tables.active;
+        return tables.active();
     }
 
     private static int drop(PacketBuffer p, int reason) {
@@ -1137,6 +1409,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         if (pol == null) {
             return ifId != 0 ? drop(p, R_NO_POLICY) : PASS;
         }
+        pol.used(coarseNow);
         pol.packets.increment();
         pol.bytes.add(ipLength(p));
         XfrmPolicy policy = pol.policy;
@@ -1146,7 +1419,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
         if (policy.templates().isEmpty()) {
             return ifId != 0 ? drop(p, R_NO_POLICY) : PASS;
         }
-        SaEntry[] candidates = pol.candidates[0];
+        SaEntry[] candidates = pol.candidates[0].sas;
         for (SaEntry e : candidates) {
             if (e.usable() && e.state.mark().matches(p.mark) && (e.selector == null || e.selector.matches(k))
                     && (e.state.mode() == XfrmMode.TUNNEL || transportMatches(e, k))) {
@@ -1165,14 +1438,27 @@ public class XfrmCore implements XfrmService, XfrmLayer {
                 && PacketMatch.srcHi(k) == e.srcHi && PacketMatch.srcLo(k) == e.srcLo;
     }
 
-    /** An acquire event, at most one per policy per 30 s (the rare path: it may allocate). */
+    /**
+     * An acquire event, at most one per policy and destination per 30 s, and none while
+     * {@value #MAX_ACQUIRES} are outstanding (the rare path: it may allocate).
+     */
     private void acquire(PolicyEntry pol, FlowKey k) {
         long now = System.nanoTime();
-        long last = pol.lastAcquireNanos;
-        if (last != 0 && now - last < ACQUIRE_INTERVAL_NANOS) {
+        AcquireKey key = new AcquireKey(pol, PacketMatch.dstHi(k), PacketMatch.dstLo(k));
+        Long last = acquires.get(key);
+        if (last != null && now - last < ACQUIRE_INTERVAL_NANOS) {
             return;
         }
-        pol.lastAcquireNanos = now;
+        if (last == null && acquires.size() >= MAX_ACQUIRES) {
+            acquires.values().removeIf(t -> now - t >= ACQUIRE_INTERVAL_NANOS);
+            if (acquires.size() >= MAX_ACQUIRES) {
+                return;
+            }
+        }
+        // Two workers may race for the same flow: only the one that records the time raises it.
+        if (last == null ? acquires.putIfAbsent(key, now) != null : !acquires.replace(key, last, now)) {
+            return;
+        }
         IpAddress src = k.ipVersion == 4 ? IpAddress.v4(k.ipv4Src) : IpAddress.v6(k.ipv6SrcHi, k.ipv6SrcLo);
         IpAddress dst = k.ipVersion == 4 ? IpAddress.v4(k.ipv4Dst) : IpAddress.v6(k.ipv6DstHi, k.ipv6DstLo);
         boolean icmp = k.ipProto == 1 || k.ipProto == 58;
@@ -1387,6 +1673,7 @@ public class XfrmCore implements XfrmService, XfrmLayer {
             }
             return true;
         }
+        pol.used(coarseNow);
         pol.packets.increment();
         pol.bytes.add(ipLength(p));
         if (pol.policy.action() == XfrmPolicy.Action.BLOCK) {

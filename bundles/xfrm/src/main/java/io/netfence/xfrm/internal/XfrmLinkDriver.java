@@ -1,11 +1,13 @@
 package io.netfence.xfrm.internal;
 
+import io.netfence.net.api.NetException;
 import io.netfence.net.spi.DriverArgs;
 import io.netfence.net.spi.PortDevice;
 import io.netfence.net.spi.PortDriver;
 import io.netfence.net.spi.PortSpec;
 import io.netfence.packet.PacketBatch;
 import io.netfence.packet.PacketBuffer;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +23,9 @@ public final class XfrmLinkDriver implements PortDriver {
     static final String TYPE = "xfrm";
     private static final String USAGE = "[dev PHYS_DEV] if_id IF_ID";
 
+    /** The open interfaces by if_id: as in Linux (xfrmi_newlink), two cannot share one. */
+    private final Map<Integer, String> open = new HashMap<>();
+
     @Override
     public String type() {
         return TYPE;
@@ -33,10 +38,18 @@ public final class XfrmLinkDriver implements PortDriver {
 
     @Override
     public void validate(PortSpec spec) {
-        parse(spec);
+        checkFree(spec.name(), parse(spec).ifId());
     }
 
-    private static XfrmDevice parse(PortSpec spec) {
+    private synchronized void checkFree(String name, int ifId) {
+        String owner = open.get(ifId);
+        if (owner != null && !owner.equals(name)) {
+            throw new NetException("if_id " + Integer.toUnsignedString(ifId) + " is taken by " + owner
+                    + ": each xfrm interface needs its own if_id (RTNETLINK answers: File exists)");
+        }
+    }
+
+    private XfrmDevice parse(PortSpec spec) {
         DriverArgs args = new DriverArgs(USAGE, spec.args());
         String dev = null;
         int ifId = 0;
@@ -52,16 +65,39 @@ public final class XfrmLinkDriver implements PortDriver {
         if (ifId == 0) {
             throw DriverArgs.refuse("if_id", "0", "a non-zero if_id: type xfrm " + USAGE);
         }
-        return new XfrmDevice(dev, ifId);
+        return new XfrmDevice(spec.name(), dev, ifId);
     }
 
     @Override
     public PortDevice open(PortSpec spec) {
-        return parse(spec);
+        XfrmDevice d = parse(spec);
+        synchronized (this) {
+            checkFree(spec.name(), d.ifId());
+            open.put(d.ifId(), spec.name());
+        }
+        return d;
+    }
+
+    private synchronized void closed(XfrmDevice d) {
+        open.remove(d.ifId(), d.name);
     }
 
     /** The interface itself: no queues, no transmit (the dataplane encrypts instead). */
-    record XfrmDevice(String dev, int ifId) implements PortDevice {
+    final class XfrmDevice implements PortDevice {
+        private final String name;
+        private final String dev;
+        private final int ifId;
+
+        XfrmDevice(String name, String dev, int ifId) {
+            this.name = name;
+            this.dev = dev;
+            this.ifId = ifId;
+        }
+
+        int ifId() {
+            return ifId;
+        }
+
         @Override
         public int rxQueues() {
             return 0;
@@ -95,6 +131,7 @@ public final class XfrmLinkDriver implements PortDriver {
 
         @Override
         public void close() {
+            closed(this);
         }
     }
 }

@@ -324,6 +324,18 @@ class XfrmForwardingTest {
     }
 
     @Test
+    void twoXfrmInterfacesCannotShareAnIfId() {
+        a.net.addLink(new LinkSpec("ipsec0", "xfrm", 0, null, 0, List.of("dev", "wan0", "if_id", "7")));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.netfence.net.api.NetException.class,
+                () -> a.net.addLink(new LinkSpec("ipsec3", "xfrm", 0, null, 0, List.of("dev", "lan0", "if_id", "7"))));
+        assertTrue(e.getMessage().contains("if_id 7 is taken by ipsec0") && e.getMessage().contains("File exists"), e.getMessage());
+        assertEquals(List.of("lo", "lan0", "wan0", "ipsec0"), a.net.links().stream().map(l -> l.name()).toList(), "nothing added");
+        a.net.addLink(new LinkSpec("ipsec3", "xfrm", 0, null, 0, List.of("dev", "lan0", "if_id", "8")));
+        a.net.deleteLink("ipsec0");
+        a.net.addLink(new LinkSpec("ipsec4", "xfrm", 0, null, 0, List.of("dev", "wan0", "if_id", "7")));
+    }
+
+    @Test
     void routeBasedVpnThroughAnXfrmInterface() throws Exception {
         a.net.addLink(new LinkSpec("ipsec0", "xfrm", 0, null, 0, List.of("dev", "wan0", "if_id", "7")));
         a.net.setLink("ipsec0", new LinkChange(true, null, null));

@@ -196,6 +196,35 @@ class XfrmCoreTest {
         }
     }
 
+    @Test
+    void acquiresAreRateLimitedPerDestinationAndBounded() throws Exception {
+        XfrmCore a = core();
+        List<XfrmEvent> events = new CopyOnWriteArrayList<>();
+        try (AutoCloseable m = a.monitor(e -> {
+            if (e.kind() == XfrmEvent.Kind.ACQUIRE) {
+                events.add(e);
+            }
+        })) {
+            // One wildcard policy: each destination behind it gets its own acquire, as Linux's larval SAs.
+            a.addPolicy(policy(sel("10.1.0.0/16", "10.2.0.0/16"), XfrmDirection.OUT, 0, XfrmPolicy.Action.ALLOW, tunnel(A, B)));
+            a.outputLookup(packet("10.1.0.5", "10.2.0.7", 1), 0);
+            a.outputLookup(packet("10.1.0.5", "10.2.0.8", 1), 0);
+            a.outputLookup(packet("10.1.0.6", "10.2.0.7", 2), 0);
+            awaitEvents(events, 2);
+            assertEquals(List.of(IpPrefix.parse("10.2.0.7/32"), IpPrefix.parse("10.2.0.8/32")),
+                    events.stream().map(e -> e.acquire().dst()).toList());
+            // A scan: no more than MAX_ACQUIRES outstanding.
+            for (int i = 0; i < XfrmCore.MAX_ACQUIRES + 100; i++) {
+                a.outputLookup(packet("10.1.0.5", "10.2." + (1 + i / 250) + "." + (i % 250), 1), 0);
+            }
+            for (int i = 0; i < 300 && events.size() < XfrmCore.MAX_ACQUIRES; i++) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(100);
+            assertEquals(XfrmCore.MAX_ACQUIRES, events.size());
+        }
+    }
+
     static void awaitEvents(List<XfrmEvent> events, int n) throws InterruptedException {
         for (int i = 0; i < 200 && events.size() < n; i++) {
             Thread.sleep(10);
@@ -256,6 +285,56 @@ class XfrmCoreTest {
         clock.addAndGet(10);
         a.housekeep();
         assertEquals(0, a.stateCount());
+    }
+
+    static XfrmPolicy timedPolicy(String src, Lifetime life) {
+        return new XfrmPolicy(sel(src, "10.2.0.0/16"), XfrmDirection.OUT, 0, XfrmPolicy.Action.ALLOW, 0, List.of(tunnel(A, B)), 0,
+                Mark.NONE, life, null);
+    }
+
+    @Test
+    void policyTimeLimitsExpireAsOnLinux() throws Exception {
+        XfrmCore a = core();
+        List<XfrmEvent> events = new CopyOnWriteArrayList<>();
+        a.monitor(events::add);
+        long inf = Lifetime.INF;
+        // time-soft 1 time-hard 2 (the audit's "limit time-hard 2"), and an idle limit: time-use-hard 10.
+        a.addPolicy(timedPolicy("10.1.0.0/16", new Lifetime(inf, inf, inf, inf, 1, 2, 0, 0)));
+        a.addPolicy(timedPolicy("10.3.0.0/16", new Lifetime(inf, inf, inf, inf, 0, 0, 0, 10)));
+        a.addPolicy(timedPolicy("10.4.0.0/16", new Lifetime(inf, inf, inf, inf, 5, 0, 0, 0)));
+        a.housekeep();
+        clock.addAndGet(1);
+        a.housekeep();
+        clock.addAndGet(1);
+        a.housekeep();
+        assertEquals(2, a.policyCount(), "time-hard 2: gone 2 s after the add");
+        awaitEvents(events, 5);
+        assertEquals(List.of(XfrmEvent.Kind.POLICY_EXPIRE_SOFT, XfrmEvent.Kind.POLICY_EXPIRE_HARD),
+                events.subList(3, 5).stream().map(XfrmEvent::kind).toList());
+        assertEquals(sel("10.1.0.0/16", "10.2.0.0/16"), events.get(4).policy().selector());
+        assertEquals(XfrmLayer.PASS, a.outputLookup(packet("10.1.0.5", "10.2.0.7", 1), 0), "its traffic is no longer matched");
+
+        // time-use-hard counts from the last use: used at +6, still there at +15, gone at +16.
+        clock.addAndGet(4);
+        a.housekeep();
+        assertEquals(XfrmLayer.DROPPED, a.outputLookup(packet("10.3.0.5", "10.2.0.7", 1), 0), "used (no SA: acquire)");
+        clock.addAndGet(9);
+        a.housekeep();
+        assertEquals(2, a.policyCount());
+        clock.addAndGet(1);
+        a.housekeep();
+        assertEquals(1, a.policyCount(), "idle for 10 s since its last use");
+
+        // A soft limit warns again every 30 s while the policy lives (Linux's XFRM_KM_TIMEOUT).
+        Thread.sleep(100);
+        long soft = events.stream().filter(e -> e.kind() == XfrmEvent.Kind.POLICY_EXPIRE_SOFT).count();
+        clock.addAndGet(29);
+        a.housekeep();
+        clock.addAndGet(1);
+        a.housekeep();
+        Thread.sleep(100);
+        assertEquals(soft + 1, events.stream().filter(e -> e.kind() == XfrmEvent.Kind.POLICY_EXPIRE_SOFT).count());
+        assertEquals(1, a.policyCount(), "a soft limit never deletes");
     }
 
     @Test
@@ -373,6 +452,62 @@ class XfrmCoreTest {
     }
 
     @Test
+    void aConfigurationLoadsInBulkAndSkipsOnlyTheLinesThatNoLongerApply(@TempDir Path dir) throws Exception {
+        XfrmCore a = core();
+        a.addState(sa(A, B, 0x1000, Lifetime.NONE));
+        List<XfrmPolicy> many = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            many.add(policy(sel("10.1." + (i >> 8) + "." + (i & 255) + "/32", "10.2.0.0/16"), XfrmDirection.OUT, 0,
+                    XfrmPolicy.Action.ALLOW, tunnel(A, B)));
+        }
+        a.addPolicies(many);
+        Path conf = dir.resolve("xfrm.conf");
+        XfrmConfigFile file = new XfrmConfigFile(conf, org.slf4j.LoggerFactory.getLogger("test"));
+        file.save(a);
+        XfrmCore restored = core();
+        assertEquals(1001, file.load(restored));
+        assertEquals(1000, restored.policyCount());
+        assertTrue(restored.outputLookup(packet("10.1.3.231", "10.2.0.7", 1), 0) >= 0, "policy 999 and its SA work");
+
+        // A line the SPD refuses (an index of the wrong direction): the others still load.
+        List<String> lines = new ArrayList<>(Files.readAllLines(conf));
+        int bad = lines.size() - 1;
+        lines.set(bad, lines.get(bad).replaceFirst(" index=[0-9]+", " index=10"));
+        Files.write(conf, lines);
+        XfrmCore partly = core();
+        file.load(partly);
+        assertEquals(1, partly.stateCount());
+        assertEquals(999, partly.policyCount());
+    }
+
+    @Test
+    void policiesAddedOneByOneAtScaleFindTheirSas() {
+        XfrmCore a = core();
+        IpAddress c = IpAddress.parse("192.0.2.9");
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 100_000; i++) {
+            a.addPolicy(policy(sel("10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255) + "/32", "172.16.0.0/16"),
+                    XfrmDirection.OUT, 0, XfrmPolicy.Action.ALLOW, tunnel(A, i % 2 == 0 ? B : c)));
+        }
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        // Each add used to rebuild every table (minutes for this many); now it is a hash insert.
+        assertTrue(millis < 30_000, "100k addPolicy calls took " + millis + " ms");
+        assertEquals(XfrmLayer.DROPPED, a.outputLookup(packet("10.0.0.2", "172.16.0.1", 1), 0), "no SA yet: acquire");
+        // One SA reaches the 50k policies of its tunnel, not the others.
+        a.addState(sa(A, B, 0x1000, Lifetime.NONE));
+        assertTrue(a.outputLookup(packet("10.0.0.2", "172.16.0.1", 1), 0) >= 0);
+        assertTrue(a.outputLookup(packet("10.1.134.158", "172.16.0.1", 1), 0) >= 0, "policy 99998, of the same tunnel");
+        assertEquals(XfrmLayer.DROPPED, a.outputLookup(packet("10.0.0.3", "172.16.0.1", 1), 0));
+        a.deleteState(B, 0x1000);
+        assertEquals(XfrmLayer.DROPPED, a.outputLookup(packet("10.0.0.2", "172.16.0.1", 1), 0), "its SA is gone");
+        a.deletePolicy(XfrmDirection.OUT, sel("10.0.0.2/32", "172.16.0.0/16"), Mark.NONE, 0);
+        assertEquals(XfrmLayer.PASS, a.outputLookup(packet("10.0.0.2", "172.16.0.1", 1), 0), "its policy is gone");
+        assertEquals(99_999, a.policyCount());
+        a.flushPolicies();
+        assertFalse(a.active());
+    }
+
+    @Test
     void outboundSequenceNumbersResumeAboveTheStoredMarkAfterARestart(@TempDir Path dir) throws Exception {
         IpAddress v6 = IpAddress.parse("2001:db8::2");
         try (FileSequenceStore store = new FileSequenceStore(dir)) {
@@ -446,6 +581,71 @@ class XfrmCoreTest {
     }
 
     /** Workers share SAs: sequence numbers stay unique and a packet is accepted once, whoever races. */
+    @Test
+    void lifetimesKeepCountingAcrossARestart(@TempDir Path dir) throws Exception {
+        XfrmCore a = core();
+        long added = clock.get();
+        // Hard limits: 100 s after the add, 5 packets; soft: 3 packets.
+        a.addState(sa(A, B, 0x1000, new Lifetime(Lifetime.INF, Lifetime.INF, 3, 5, 0, 100, 0, 0)));
+        XfrmPolicy out = policy(sel("10.1.0.0/16", "10.2.0.0/16"), XfrmDirection.OUT, 0, XfrmPolicy.Action.ALLOW, tunnel(A, B));
+        a.addPolicy(out);
+        clock.addAndGet(10);
+        for (int i = 0; i < 3; i++) {
+            encrypt(a, packet("10.1.0.5", "10.2.0.7", 1));
+        }
+        a.housekeep();
+        assertTrue(a.state(B, 0x1000).softExpired());
+        clock.addAndGet(50);
+        XfrmConfigFile file = new XfrmConfigFile(dir.resolve("xfrm.conf"), org.slf4j.LoggerFactory.getLogger("test"));
+        file.save(a);
+
+        XfrmCore b = core();
+        List<XfrmEvent> events = new CopyOnWriteArrayList<>();
+        b.monitor(events::add);
+        file.load(b);
+        var restored = b.state(B, 0x1000);
+        assertEquals(added, restored.addTime(), "the add time is the original one");
+        assertEquals(added + 10, restored.useTime(), "so is the first use");
+        assertEquals(3, restored.counters().packets());
+        assertEquals(a.state(B, 0x1000).counters().bytes(), restored.counters().bytes());
+        assertTrue(restored.softExpired());
+        assertEquals(added, b.policies().getFirst().addTime(), "a policy's add time too");
+        // Two more packets reach the hard packet limit counted before the restart; the third is refused.
+        encrypt(b, packet("10.1.0.5", "10.2.0.7", 1));
+        encrypt(b, packet("10.1.0.5", "10.2.0.7", 1));
+        PacketBuffer sixth = packet("10.1.0.5", "10.2.0.7", 1);
+        assertEquals(XfrmLayer.DROPPED, b.encapsulate(sixth, b.outputLookup(sixth, 0)));
+        b.housekeep();
+        assertEquals(0, b.stateCount());
+        awaitEvents(events, 3);
+        assertEquals(List.of(XfrmEvent.Kind.STATE_ADD, XfrmEvent.Kind.POLICY_ADD, XfrmEvent.Kind.EXPIRE_HARD),
+                events.stream().map(XfrmEvent::kind).toList(), "no second soft event: it went out before the restart");
+
+        // The hard add-time limit counts from the original add: 100 s after it, not after the restart.
+        XfrmCore c = core();
+        file.load(c);
+        clock.addAndGet(39);
+        c.housekeep();
+        assertEquals(1, c.stateCount());
+        clock.addAndGet(1);
+        c.housekeep();
+        assertEquals(0, c.stateCount(), "expired 100 s after the original add");
+    }
+
+    @Test
+    void anOldFileWithoutUsageStillLoads(@TempDir Path dir) throws Exception {
+        XfrmCore a = core();
+        a.addState(sa(A, B, 0x1000, Lifetime.NONE));
+        XfrmConfigFile file = new XfrmConfigFile(dir.resolve("xfrm.conf"), org.slf4j.LoggerFactory.getLogger("test"));
+        file.save(a);
+        Path conf = dir.resolve("xfrm.conf");
+        Files.write(conf, Files.readAllLines(conf).stream().map(l -> l.replaceAll(" (added|used|bytes|packets|soft)=[^ ]+", "")).toList());
+        clock.addAndGet(5);
+        XfrmCore b = core();
+        file.load(b);
+        assertEquals(clock.get(), b.state(B, 0x1000).addTime(), "without a saved add time the SA starts again");
+    }
+
     @Test
     void workersShareAnSaSafely() throws Exception {
         XfrmCore[] s = sites();
