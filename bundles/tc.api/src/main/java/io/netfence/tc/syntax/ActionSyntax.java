@@ -627,7 +627,12 @@ final class ActionSyntax {
                 p.text("(" + m.describe());
                 p.member("mirred_action", m.redirect() ? "redirect" : "mirror");
                 p.member("direction", m.ingress() ? "ingress" : "egress");
-                p.any("to_dev", " to device %s)", m.dev());
+                p.any("to_dev", " to device %s", m.dev());
+                // Linux shows a device that went away as "*"; the name says more, and that it is gone.
+                if (info.devGone()) {
+                    p.text(", gone").member("dev_gone", true);
+                }
+                p.text(")");
                 printControl(p, " ", m.control(), "", "control_action");
                 indexLine(p, "\tindex %s", info, times);
             }

@@ -2,6 +2,7 @@ package io.netfence.tc.syntax;
 
 import static io.netfence.tc.syntax.TcRoundTripTest.filterOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netfence.tc.api.Action;
 import io.netfence.tc.api.ActionInfo;
@@ -284,6 +285,19 @@ class TcPrinterTest {
                 + "\tref 1 bind 1 \n\n", actionLines("police pkts_rate 1000 pkts_burst 100"));
         assertEquals("\taction order 1:  pedit action pass keys 2\n \t index 1 ref 1 bind 1\n\t key #0  at 12: val 0a000001 mask 00000000"
                 + "\n\t key #1  at ipv4+8: add ff000000 mask 00ffffff\n\n", actionLines("pedit ex munge offset 12 u32 set 0x0a000001 munge ip ttl add 255"));
+    }
+
+    @Test
+    void aDeviceThatIsGoneSaysSo() {
+        Filter f = filterOf("filter add dev eth0 ingress protocol ip pref 1 handle 1 flower indev eth7 action mirred egress redirect dev eth9");
+        ActionInfo mirred = new ActionInfo(f.actions().get(0).withIndex(1), 1, 1, NOW, 0, TcStats.ZERO, TcStats.ZERO, true);
+        FilterInfo info = new FilterInfo(f, 0, null, List.of(mirred), TcStats.ZERO, TcStats.ZERO, true);
+        String out = TcPrinter.show(command(FilterCmd.class, "filter show dev eth0 ingress"), List.of(info), NOW);
+        assertTrue(out.contains("  indev eth7 (gone: matches nothing)\n"), out);
+        assertTrue(out.contains("mirred (Egress Redirect to device eth9, gone) stolen"), out);
+        String json = TcPrinter.show(command(FilterCmd.class, "-j filter show dev eth0 ingress"), List.of(info), NOW);
+        assertTrue(json.contains("\"indev\":\"eth7\",\"indev_gone\":true"), json);
+        assertTrue(json.contains("\"to_dev\":\"eth9\",\"dev_gone\":true"), json);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.netfence.backend.software.tc;
 import io.netfence.net.api.NetException;
 import io.netfence.net.api.NetService;
 import io.netfence.net.spi.Hook;
+import io.netfence.net.spi.LinkListener;
 import io.netfence.net.spi.PacketStage;
 import io.netfence.tc.spi.TcOffloadProvider;
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * The software tc dataplane as OSGi services: the provider as {@link TcOffloadProvider}
  * ({@value #BACKEND_PROPERTY}={@value SoftwareTcProvider#NAME}) and its two stages as
- * {@link PacketStage}s at INGRESS and EGRESS. Device names resolve through {@link NetService}.
+ * {@link PacketStage}s at INGRESS and EGRESS. Device names resolve through {@link NetService}, and
+ * again whenever a link comes or goes (a {@link LinkListener}).
  */
 @Component(service = {}, immediate = true)
 public final class SoftwareTcComponent {
@@ -41,6 +43,17 @@ public final class SoftwareTcComponent {
         registrations.add(context.registerService(TcOffloadProvider.class, provider, props));
         registrations.add(context.registerService(PacketStage.class, provider.ingressStage(), stageProperties(Hook.INGRESS)));
         registrations.add(context.registerService(PacketStage.class, provider.egressStage(), stageProperties(Hook.EGRESS)));
+        registrations.add(context.registerService(LinkListener.class, new LinkListener() {
+            @Override
+            public void linkRemoved(String name, int index) {
+                provider.linksChanged();
+            }
+
+            @Override
+            public void linkAdded(String name, int index) {
+                provider.linksChanged();
+            }
+        }, null));
     }
 
     @Deactivate

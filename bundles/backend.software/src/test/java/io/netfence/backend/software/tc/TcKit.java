@@ -41,7 +41,9 @@ final class TcKit {
     static final long MAC_B = 0x02_00_00_00_00_0BL;
     private static final Map<String, Integer> PORTS = Map.of("eth0", ETH0, "eth1", ETH1, "eth2", ETH2);
 
-    final SoftwareTcProvider tc = new SoftwareTcProvider(dev -> PORTS.getOrDefault(dev, -1));
+    /** The devices as the provider resolves them: tests delete and add some (then call linksChanged). */
+    final Map<String, Integer> ports = new HashMap<>(PORTS);
+    final SoftwareTcProvider tc = new SoftwareTcProvider(dev -> ports.getOrDefault(dev, -1));
     private final Map<String, Integer> lastIndex = new HashMap<>();
     private long lastCookie;
     private long lastHandle;
