@@ -79,6 +79,9 @@ class TcParserErrorTest {
             "filter add dev eth0 ingress matchall action csum crc32 | csum: invalid 'crc32' | udplite",
             "filter add dev eth0 ingress matchall action skbedit | skbedit: missing value | mark MARK",
             "filter add dev eth0 ingress matchall action skbedit queue_mapping 3 | skbedit: 'queue_mapping' is not supported | priority",
+            "filter add dev eth0 ingress matchall action skbedit ptype loopback | ptype: invalid 'loopback' | otherhost",
+            "filter add dev eth0 ingress matchall action police rate 1mbit burst 10k/7 | burst: invalid '10k/7' | power of two",
+            "filter add dev eth0 ingress matchall action police rate 1mbit burst 10k peakrate 2mbit drop | police peakrate: missing value | mtu",
             "filter add dev eth0 ingress matchall action skbedit mark 5/0 | mark: invalid '5/0' | MASK not 0",
             "filter add dev eth0 ingress matchall action sample rate 10 | sample: missing value | group",
             "filter add dev eth0 ingress matchall action sample group 1 | sample: missing value | rate",
@@ -157,9 +160,9 @@ class TcParserErrorTest {
         TcException skip = assertThrows(TcException.class,
                 () -> TcParser.parseLine("filter add dev eth0 ingress protocol ip flower skip_sw skip_hw"));
         assertEquals("skip_sw: cannot be combined with skip_hw", skip.getMessage());
-        TcException flags = assertThrows(TcException.class,
-                () -> TcParser.parseLine("filter add dev eth0 ingress protocol ip flower tcp_flags 0x2"));
-        assertEquals("tcp_flags: needs ip_proto tcp", flags.getMessage());
+        TcException peak = assertThrows(TcException.class,
+                () -> TcParser.parseLine("filter add dev eth0 ingress matchall action police pkts_rate 10 pkts_burst 5 mtu 2k peakrate 1mbit"));
+        assertTrue(peak.getMessage().startsWith("police peakrate: missing value"), peak.getMessage());
     }
 
     @Test

@@ -250,6 +250,21 @@ class TcParserTest {
         assertEquals(List.of(new U32Match.Key((int) Long.parseLong(value, 16), (int) Long.parseLong(mask, 16), offset, nexthdr)), m.keys());
     }
 
+    @Test
+    void syntaxLinuxTakesThatWasRefusedBefore() {
+        FlowerMatch noProto = (FlowerMatch) filterOf("filter add dev eth0 ingress protocol ip flower tcp_flags 0x2/0x12 action drop").classifier();
+        assertEquals(io.netfence.tc.api.Masked.ANY, noProto.tcpFlags(), "the kernel keeps tcp_flags only under ip_proto tcp");
+        PoliceAction cell = (PoliceAction) filterOf("filter add dev eth0 ingress matchall action police rate 1mbit burst 10k/8 mtu 2k/8 drop").actions().get(0);
+        assertEquals(List.of(10_240L, 2048), List.of(cell.burstBytes(), cell.mtu()), "the cell size changes nothing and is not kept");
+        PoliceAction peak = (PoliceAction) filterOf("filter add dev eth0 ingress matchall action police rate 1mbit burst 10k peakrate 2mbit mtu 2k drop")
+                .actions().get(0);
+        assertEquals(250_000, peak.peakrateBytesPerSecond());
+        assertEquals("actions add action police rate 1mbit burst 10k mtu 2k peakrate 2mbit conform-exceed drop", TcPrinter.toCommand(peak.withIndex(0)));
+        SkbeditAction ptype = (SkbeditAction) filterOf("filter add dev eth0 ingress matchall action skbedit ptype otherhost").actions().get(0);
+        assertEquals(SkbeditAction.PTYPE_OTHERHOST, ptype.ptype());
+        assertEquals("actions add action skbedit mark 5 ptype host", TcPrinter.toCommand(new SkbeditAction(0, null, 5, 0xFFFF_FFFFL, -1, SkbeditAction.PTYPE_HOST)));
+    }
+
     /** {@code u32 ... sample}: the bucket as iproute2 6.1 computes it (checked against tc filter show: fh 1:8:800, 1:11:800, 1:6:800). */
     @Test
     void u32SamplePicksTheBucketAsIproute2() {

@@ -277,6 +277,9 @@ class TcPrinterTest {
         assertEquals("\taction order 1: csum (iph, udp) action pass\n\tindex 1 ref 1 bind 1\n\n", actionLines("csum iph and udp"));
         assertEquals("\taction order 1: skbedit  priority 1:10 mark 5/0xff pipe\n\t index 1 ref 1 bind 1\n\n",
                 actionLines("skbedit mark 5/0xff priority 1:10"));
+        assertEquals("\taction order 1: skbedit  ptype otherhost pipe\n\t index 1 ref 1 bind 1\n\n", actionLines("skbedit ptype otherhost"));
+        assertEquals("\taction order 1:  police 0x1 rate 1Mbit burst 10Kb mtu 2Kb peakrate 2Mbit action drop/pipe overhead 0b \n\tref 1 bind 1 \n\n",
+                actionLines("police rate 1mbit burst 10k mtu 2k peakrate 2mbit conform-exceed drop/pipe"));
         assertEquals("\taction order 1: sample rate 1/100 group 12 trunc_size 128 pipe\n\t index 1 ref 1 bind 1\n\n",
                 actionLines("sample rate 100 group 12 trunc 128"));
         assertEquals("\taction order 1:  police 0x1 rate 1Mbit burst 10Kb mtu 2Kb action drop/pipe overhead 0b \n\tref 1 bind 1 \n\n",
