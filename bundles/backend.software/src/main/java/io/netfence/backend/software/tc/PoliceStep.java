@@ -7,8 +7,8 @@ import io.netfence.tc.api.PoliceAction;
  * {@code police}: a packet within the rate gets the conform control; one over it (or longer than
  * {@code mtu}, when given) gets the exceed control and counts as an overlimit. With
  * {@code peakrate} a second bucket, {@code mtu} bytes deep, must hold the packet too (the kernel's
- * act_police takes from both or neither). Lengths are whole frames (Linux counts ingress packets
- * without their Ethernet header).
+ * act_police takes from both or neither). Lengths are Linux's skb->len at the hook: without the
+ * Ethernet header at ingress and on xfrm interfaces, with it at a port's egress.
  */
 final class PoliceStep extends ActionStep {
     private final PoliceBucket bucket;
@@ -33,13 +33,14 @@ final class PoliceStep extends ActionStep {
 
     @Override
     int act(PacketBuffer p, ClassifyContext ctx) {
-        if ((mtu == 0 || p.length <= mtu) && (peak == null || peak.conform(p.length, ctx.nowNanos))) {
-            if (bucket.conform(p.length, ctx.nowNanos)) {
+        int length = ctx.countedLength(p);
+        if ((mtu == 0 || length <= mtu) && (peak == null || peak.conform(length, ctx.nowNanos))) {
+            if (bucket.conform(length, ctx.nowNanos)) {
                 return control(ctx, conformCode, conformValue);
             }
             if (peak != null) {
                 // Over the rate: the peak bucket's tokens go back, as the kernel takes from neither.
-                peak.refund(p.length);
+                peak.refund(length);
             }
         }
         counters.overlimit();

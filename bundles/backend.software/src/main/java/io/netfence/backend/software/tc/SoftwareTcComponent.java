@@ -29,6 +29,8 @@ public final class SoftwareTcComponent {
     static final String BACKEND_PROPERTY = "netfence.backend";
     /** tc runs right after receive (and right before transmit), ahead of later stages. */
     static final int STAGE_ORDER = 100;
+    /** The link type of xfrm interfaces, which have no link-layer header in Linux. */
+    static final String XFRM_TYPE = "xfrm";
 
     @Reference
     private NetService net;
@@ -37,7 +39,17 @@ public final class SoftwareTcComponent {
 
     @Activate
     void activate(BundleContext context) {
-        SoftwareTcProvider provider = new SoftwareTcProvider(this::portIndex);
+        SoftwareTcProvider provider = new SoftwareTcProvider(new PortResolver() {
+            @Override
+            public int indexOf(String dev) {
+                return portIndex(dev);
+            }
+
+            @Override
+            public boolean headerless(String dev) {
+                return isXfrmInterface(dev);
+            }
+        });
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(BACKEND_PROPERTY, SoftwareTcProvider.NAME);
         registrations.add(context.registerService(TcOffloadProvider.class, provider, props));
@@ -73,6 +85,14 @@ public final class SoftwareTcComponent {
             return net.link(dev).index();
         } catch (NetException absent) {
             return -1;
+        }
+    }
+
+    private boolean isXfrmInterface(String dev) {
+        try {
+            return XFRM_TYPE.equals(net.link(dev).type());
+        } catch (NetException absent) {
+            return false;
         }
     }
 

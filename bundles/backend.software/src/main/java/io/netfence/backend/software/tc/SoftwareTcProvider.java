@@ -49,7 +49,7 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
     private record DevHook(String dev, TcHook hook) {
     }
 
-    private record Bound(long block, int port) {
+    private record Bound(long block, int port, boolean headerless) {
     }
 
     private record ActionKey(String kind, int index) {
@@ -116,7 +116,7 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
             return refuse("Device \"" + dev + "\" does not exist.");
         }
         synchronized (lock) {
-            bindings.put(new DevHook(dev, hook), new Bound(block, port));
+            bindings.put(new DevHook(dev, hook), new Bound(block, port, ports.headerless(dev)));
             blocks.computeIfAbsent(block, b -> new BlockTables());
             publish();
         }
@@ -381,12 +381,14 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
         }
         CompiledBlock[] in = new CompiledBlock[size];
         CompiledBlock[] out = new CompiledBlock[size];
+        boolean[] headerless = new boolean[size];
         for (Map.Entry<DevHook, Bound> e : bindings.entrySet()) {
+            headerless[e.getValue().port()] |= e.getValue().headerless();
             BlockTables t = blocks.get(e.getValue().block());
             CompiledBlock c = t == null || t.compiled.block().isEmpty() ? null : t.compiled.block();
             (e.getKey().hook() == TcHook.INGRESS ? in : out)[e.getValue().port()] = c;
         }
-        snapshot = new TcSnapshot(in, out);
+        snapshot = new TcSnapshot(in, out, headerless);
     }
 
     private static TcRefusal refuse(String reason) {

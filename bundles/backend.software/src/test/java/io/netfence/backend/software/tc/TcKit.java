@@ -43,7 +43,19 @@ final class TcKit {
 
     /** The devices as the provider resolves them: tests delete and add some (then call linksChanged). */
     final Map<String, Integer> ports = new HashMap<>(PORTS);
-    final SoftwareTcProvider tc = new SoftwareTcProvider(dev -> ports.getOrDefault(dev, -1));
+    /** Devices without a link-layer header in Linux (xfrm interfaces), as the resolver reports them. */
+    final java.util.Set<String> headerless = new java.util.HashSet<>();
+    final SoftwareTcProvider tc = new SoftwareTcProvider(new PortResolver() {
+        @Override
+        public int indexOf(String dev) {
+            return ports.getOrDefault(dev, -1);
+        }
+
+        @Override
+        public boolean headerless(String dev) {
+            return headerless.contains(dev);
+        }
+    });
     private final Map<String, Integer> lastIndex = new HashMap<>();
     private long lastCookie;
     private long lastHandle;
