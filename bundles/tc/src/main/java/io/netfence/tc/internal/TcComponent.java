@@ -82,6 +82,11 @@ public final class TcComponent extends TcCore implements LinkListener {
     }
 
     @Override
+    public boolean awaitSaved(long timeoutMillis) throws InterruptedException {
+        return file == null || file.awaitIdle(timeoutMillis);
+    }
+
+    @Override
     protected void warn(String message) {
         LOG.warn(message);
     }
