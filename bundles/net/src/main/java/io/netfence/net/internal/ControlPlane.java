@@ -470,7 +470,7 @@ public class ControlPlane implements NetService {
 
     @Override
     public LinkInfo addLink(LinkSpec spec) {
-        return mutate(() -> {
+        LinkInfo added = mutate(() -> {
             checkName(spec.name());
             if (links.containsKey(spec.name())) {
                 throw new NetException("Device \"" + spec.name() + "\" exists.");
@@ -503,6 +503,15 @@ public class ControlPlane implements NetService {
             publish();
             return info(l);
         });
+        // Outside the lock, as for a removal: a listener may read links back (tc resolving a mirred target).
+        for (io.netfence.net.spi.LinkListener listener : linkListeners) {
+            try {
+                listener.linkAdded(added.name(), added.index());
+            } catch (RuntimeException e) {
+                log.warn("link listener {} failed on the addition of {}", listener, added.name(), e);
+            }
+        }
+        return added;
     }
 
     private static PortSpec spec(Link l) {

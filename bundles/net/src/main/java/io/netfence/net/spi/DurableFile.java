@@ -33,6 +33,8 @@ public final class DurableFile implements AutoCloseable {
     private final Logger log;
     private final Object signal = new Object();
     private boolean dirty;
+    /** A snapshot is being taken and written. */
+    private boolean writing;
     private boolean stopping;
     private final Thread writer;
     /** How long the last snapshot and write took: the next write waits at least as long, so a burst
@@ -82,6 +84,24 @@ public final class DurableFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until no change is pending or being written, at most {@code timeoutMillis}; true if the
+     * file is then up to date. For measurements that must not share the machine with a big write.
+     */
+    public boolean awaitIdle(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        synchronized (signal) {
+            while (dirty || writing) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return false;
+                }
+                signal.wait(left);
+            }
+            return true;
+        }
+    }
+
     /** Writes what is pending and stops the writer. */
     @Override
     public void close() {
@@ -119,6 +139,7 @@ public final class DurableFile implements AutoCloseable {
             }
             synchronized (signal) {
                 dirty = false;
+                writing = true;
             }
             long started = System.nanoTime();
             try {
@@ -126,6 +147,11 @@ public final class DurableFile implements AutoCloseable {
                 lastWriteMillis = (System.nanoTime() - started) / 1_000_000;
             } catch (RuntimeException | IOException e) {
                 log.error("the configuration could not be saved to {}: {}", file, e.toString());
+            } finally {
+                synchronized (signal) {
+                    writing = false;
+                    signal.notifyAll();
+                }
             }
         }
     }

@@ -439,6 +439,30 @@ class ForwardingTest extends DataplaneFixture {
     }
 
     @Test
+    void linkListenersHearOfAnAddedLinkWithItsNewIndex() {
+        List<String> heard = new java.util.ArrayList<>();
+        int old = net.link("eth1").index();
+        net.addLinkListener(new io.netfence.net.spi.LinkListener() {
+            @Override
+            public void linkRemoved(String name, int ifindex) {
+                heard.add("-" + name);
+            }
+
+            @Override
+            public void linkAdded(String name, int ifindex) {
+                // Outside the lock, with the link already usable.
+                assertEquals(ifindex, net.link(name).index());
+                heard.add("+" + name + "#" + ifindex);
+            }
+        });
+        String type = net.link("eth1").type();
+        net.deleteLink("eth1");
+        int index = net.addLink(new io.netfence.net.api.LinkSpec("eth1", type, 0, null, 0, List.of())).index();
+        assertTrue(index != old, "a name used before gets a new index");
+        assertEquals(List.of("-eth1", "+eth1#" + index), heard);
+    }
+
+    @Test
     void anIngressStageCanRedirectAndAThrowingStageOnlyDropsItsBatch() throws Exception {
         staticNeighbours();
         // Redirect: everything from eth0 straight out of eth1 (no routing, no rewrite).

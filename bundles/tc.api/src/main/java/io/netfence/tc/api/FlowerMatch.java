@@ -33,7 +33,9 @@ public record FlowerMatch(
         srcMac = srcMac == null ? Masked.ANY : srcMac;
         srcIp = srcIp == null ? Masked.ANY : srcIp;
         dstIp = dstIp == null ? Masked.ANY : dstIp;
-        tcpFlags = tcpFlags == null ? Masked.ANY : tcpFlags;
+        // The kernel (cls_flower fl_set_key) takes tcp_flags only under ip_proto tcp and drops them
+        // silently otherwise: the filter then matches whatever the flags, and shows none.
+        tcpFlags = tcpFlags == null || ipProto != 6 ? Masked.ANY : tcpFlags;
         ipTos = ipTos == null ? Masked.ANY : ipTos;
         ipTtl = ipTtl == null ? Masked.ANY : ipTtl;
         if (vlanId < -1 || vlanId > 4095) {
@@ -84,9 +86,6 @@ public record FlowerMatch(
         }
         if ((srcPort != null || dstPort != null) && ipProto != 6 && ipProto != 17 && ipProto != 132) {
             throw new TcException((srcPort != null ? "src_port" : "dst_port") + ": needs ip_proto tcp, udp or sctp");
-        }
-        if (!tcpFlags.isAny() && ipProto != 6) {
-            throw new TcException("tcp_flags: needs ip_proto tcp");
         }
         if ((icmpType >= 0 || icmpCode >= 0) && !((ip4 && ipProto == 1) || (ip6 && ipProto == 58))) {
             throw new TcException((icmpType >= 0 ? "type" : "code") + ": needs ip_proto icmp (ip) or icmpv6 (ipv6)");

@@ -6,7 +6,7 @@
  * service that owns the tables and validates every change.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package io.netfence.tc.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -291,10 +291,19 @@ final class ActionSyntax {
         long mark = 0;
         long markMask = 0;
         long priority = -1;
+        int ptype = -1;
         boolean any = false;
+        String form = "mark MARK[/MASK], priority MAJOR:MINOR or ptype host|otherhost|broadcast|multicast";
         while (!w.atEnd()) {
             String word = w.peek();
-            if (word.equals("mark")) {
+            if (word.equals("ptype")) {
+                w.next();
+                String value = w.value("ptype", "host, otherhost, broadcast or multicast");
+                ptype = SkbeditAction.PTYPES.indexOf(value);
+                if (ptype < 0) {
+                    throw Words.invalid("ptype", value, "host, otherhost, broadcast or multicast");
+                }
+            } else if (word.equals("mark")) {
                 w.next();
                 String value = w.value("mark", "MARK[/MASK]");
                 int slash = value.indexOf('/');
@@ -310,25 +319,25 @@ final class ActionSyntax {
                 if (priority < 0) {
                     throw Words.invalid("priority", value, "a class id MAJOR:MINOR (hex)");
                 }
-            } else if (word.equals("queue_mapping") || word.equals("ptype") || word.equals("inheritdsfield")) {
-                throw Words.unsupported("skbedit", word, "expected mark MARK[/MASK] or priority MAJOR:MINOR");
+            } else if (word.equals("queue_mapping") || word.equals("inheritdsfield")) {
+                throw Words.unsupported("skbedit", word, "expected " + form);
             } else {
                 break;
             }
             any = true;
         }
         if (!any) {
-            throw w.atEnd() ? Words.missing("skbedit", "mark MARK[/MASK] or priority MAJOR:MINOR")
-                    : Words.invalid("skbedit", w.peek(), "mark MARK[/MASK] or priority MAJOR:MINOR");
+            throw w.atEnd() ? Words.missing("skbedit", form) : Words.invalid("skbedit", w.peek(), form);
         }
         Control control = optionalControl(w, "skbedit", Control.PIPE);
-        return new SkbeditAction(optionalIndex(w), control, mark, markMask, priority);
+        return new SkbeditAction(optionalIndex(w), control, mark, markMask, priority, ptype);
     }
 
     private static Action police(Words w) {
         long rate = 0;
         long burst = 0;
         long mtu = 0;
+        long peakrate = 0;
         long packetRate = 0;
         long packetBurst = 0;
         int index = 0;
@@ -346,6 +355,10 @@ final class ActionSyntax {
                 case "rate" -> {
                     w.next();
                     rate = rate(w, rate);
+                }
+                case "peakrate" -> {
+                    w.next();
+                    peakrate = rate(w, "peakrate", peakrate);
                 }
                 case "burst", "buffer", "maxburst" -> {
                     w.next();
@@ -369,22 +382,22 @@ final class ActionSyntax {
                     exceed = pair[0];
                     conform = pair[1] != null ? pair[1] : conform;
                 }
-                case "avrate", "peakrate", "overhead", "linklayer", "mpu" -> throw Words.unsupported("police", word,
-                        "expected rate, burst, mtu, pkts_rate, pkts_burst, conform-exceed or index");
+                case "avrate", "overhead", "linklayer", "mpu" -> throw Words.unsupported("police", word,
+                        "expected rate, burst, mtu, peakrate, pkts_rate, pkts_burst, conform-exceed or index");
                 default -> {
                     if (!CONTROL_WORDS.contains(word)) {
-                        return finishPolice(index, rate, burst, mtu, packetRate, packetBurst, conform, exceed, parameters);
+                        return finishPolice(index, rate, burst, mtu, peakrate, packetRate, packetBurst, conform, exceed, parameters);
                     }
                     exceed = control(w, "police");
                 }
             }
             parameters = true;
         }
-        return finishPolice(index, rate, burst, mtu, packetRate, packetBurst, conform, exceed, parameters);
+        return finishPolice(index, rate, burst, mtu, peakrate, packetRate, packetBurst, conform, exceed, parameters);
     }
 
-    private static Action finishPolice(int index, long rate, long burst, long mtu, long packetRate, long packetBurst, Control conform,
-            Control exceed, boolean parameters) {
+    private static Action finishPolice(int index, long rate, long burst, long mtu, long peakrate, long packetRate, long packetBurst,
+            Control conform, Control exceed, boolean parameters) {
         if (!parameters && index > 0) {
             return new ActionRef("police", index);
         }
@@ -400,17 +413,27 @@ final class ActionSyntax {
         if (rate > 0 && packetRate > 0) {
             throw new TcException("police: rate and pkts_rate cannot be combined");
         }
-        return new PoliceAction(index, rate, burst, packetRate, packetBurst, (int) mtu, conform, exceed);
+        if (peakrate > 0 && mtu == 0) {
+            throw Words.missing("police peakrate", "mtu BYTES with peakrate ('mtu' is required, if 'peakrate' is requested)");
+        }
+        if (peakrate > 0 && rate == 0) {
+            throw Words.missing("police peakrate", "rate RATE burst BYTES with peakrate");
+        }
+        return new PoliceAction(index, rate, burst, packetRate, packetBurst, (int) mtu, conform, exceed, peakrate);
     }
 
     private static long rate(Words w, long previous) {
+        return rate(w, "rate", previous);
+    }
+
+    private static long rate(Words w, String keyword, long previous) {
         if (previous != 0) {
-            throw new TcException("police: rate given twice");
+            throw new TcException("police: " + keyword + " given twice");
         }
-        String word = w.value("rate", Units.RATE_FORM);
+        String word = w.value(keyword, Units.RATE_FORM);
         long rate = Units.rate(word);
         if (rate <= 0) {
-            throw Words.invalid("rate", word, Units.RATE_FORM + " (at least 8bit)");
+            throw Words.invalid(keyword, word, Units.RATE_FORM + " (at least 8bit)");
         }
         return rate;
     }
@@ -420,6 +443,16 @@ final class ActionSyntax {
             throw new TcException("police: " + keyword + " given twice");
         }
         String word = w.value(keyword, Units.SIZE_FORM);
+        // get_size_and_cell: BYTES[/CELL], CELL a power of two. The cell sized the old rate tables;
+        // the kernel's policer computes with the rate itself, so it changes nothing and is not kept.
+        int slash = word.indexOf('/');
+        if (slash >= 0) {
+            long cell = Words.parseUnsigned(word.substring(slash + 1), 0);
+            if (cell <= 0 || cell > 0x8000_0000L || (cell & (cell - 1)) != 0) {
+                throw Words.invalid(keyword, word, "BYTES[/CELL] with CELL a power of two");
+            }
+            word = word.substring(0, slash);
+        }
         long size = Units.size(word);
         if (size <= 0 || (keyword.startsWith("m") && size > Integer.MAX_VALUE)) {
             throw Words.invalid(keyword, word, Units.SIZE_FORM);
@@ -543,6 +576,9 @@ final class ActionSyntax {
                         out.append("/0x").append(Long.toHexString(s.markMask()));
                     }
                 }
+                if (s.ptype() >= 0) {
+                    out.append(" ptype ").append(SkbeditAction.PTYPES.get(s.ptype()));
+                }
                 appendControl(out, s.control(), Control.PIPE);
             }
             case PoliceAction p -> {
@@ -554,6 +590,9 @@ final class ActionSyntax {
                 }
                 if (p.mtu() > 0) {
                     out.append(" mtu ").append(Units.sizeWord(p.mtu()));
+                }
+                if (p.peakrateBytesPerSecond() > 0) {
+                    out.append(" peakrate ").append(Units.rateWord(p.peakrateBytesPerSecond()));
                 }
                 if (!p.exceed().equals(Control.RECLASSIFY) || !p.conform().equals(Control.OK)) {
                     out.append(" conform-exceed ").append(controlWords(p.exceed()));
@@ -627,7 +666,12 @@ final class ActionSyntax {
                 p.text("(" + m.describe());
                 p.member("mirred_action", m.redirect() ? "redirect" : "mirror");
                 p.member("direction", m.ingress() ? "ingress" : "egress");
-                p.any("to_dev", " to device %s)", m.dev());
+                p.any("to_dev", " to device %s", m.dev());
+                // Linux shows a device that went away as "*"; the name says more, and that it is gone.
+                if (info.devGone()) {
+                    p.text(", gone").member("dev_gone", true);
+                }
+                p.text(")");
                 printControl(p, " ", m.control(), "", "control_action");
                 indexLine(p, "\tindex %s", info, times);
             }
@@ -661,6 +705,9 @@ final class ActionSyntax {
                     if (s.markMask() != 0xFFFF_FFFFL) {
                         p.any("mask", "/%s", "0x" + Long.toHexString(s.markMask()));
                     }
+                }
+                if (s.ptype() >= 0) {
+                    p.any("ptype", " ptype %s", SkbeditAction.PTYPES.get(s.ptype()));
                 }
                 printControl(p, " ", s.control(), "", "control_action");
                 indexLine(p, "\t index %s", info, times);
@@ -728,6 +775,9 @@ final class ActionSyntax {
         p.text("rate " + Units.printRate(po.rateBytesPerSecond()) + " ").member("rate", po.rateBytesPerSecond());
         p.text("burst " + Units.printSize(po.burstBytes()) + " ").member("burst", po.burstBytes());
         p.text("mtu " + Units.printSize(mtu) + " ").member("mtu", mtu);
+        if (po.peakrateBytesPerSecond() > 0) {
+            p.text("peakrate " + Units.printRate(po.peakrateBytesPerSecond()) + " ").member("peakrate", po.peakrateBytesPerSecond());
+        }
         if (!bytes) {
             p.any("pkts_rate", "pkts_rate %s ", po.packetsPerSecond());
             p.any("pkts_burst", "pkts_burst %s ", po.packetBurst());

@@ -369,10 +369,13 @@ final class FlowerSyntax {
 
     // ---------------------------------------------------------------- show
 
-    /** The key lines of {@code tc filter show} for a flower filter, in flower_print_opt's order. */
-    static void showKeys(Printout p, Filter f, FlowerMatch m) {
+    /** The key lines of {@code tc filter show} for a flower filter, in flower_print_opt's order; an indev that is gone says so. */
+    static void showKeys(Printout p, Filter f, FlowerMatch m, boolean indevGone) {
         if (m.indev() != null) {
             p.nl().any("indev", "  indev %s", m.indev());
+            if (indevGone) {
+                p.text(" (gone: matches nothing)").member("indev_gone", true);
+            }
         }
         p.openObject("keys");
         if (m.vlanId() >= 0) {

@@ -276,7 +276,7 @@ public final class TcPrinter {
                 if (f.classid() != 0) {
                     p.any("classid", "classid %s ", Addresses.formatClassid(f.classid()));
                 }
-                FlowerSyntax.showKeys(p, f, m);
+                FlowerSyntax.showKeys(p, f, m, info.indevGone());
                 offload(p, info);
             }
             case MatchAll m -> {

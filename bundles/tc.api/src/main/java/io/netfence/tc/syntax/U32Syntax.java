@@ -12,10 +12,11 @@ import java.util.Locale;
  * iproute2's pack_key does (u8/u16 values shifted into the aligned word that holds them, keys at
  * the same offset merged, a contradiction refused), values and masks being the words as read from
  * the packet in network order. Handles are {@code HT:BUCKET:NODE} in hex; {@code ht} and
- * {@code link} name tables ({@code 800:} is the root table).
+ * {@code link} name tables ({@code 800:} is the root table); {@code sample SELECTOR [divisor N]}
+ * picks the bucket of the {@code ht} table that a packet with that key hashes to.
  */
 final class U32Syntax {
-    private static final String OPTIONS = "match, offset, hashkey, classid, flowid, divisor, order, link, ht, police, skip_sw, skip_hw or action";
+    private static final String OPTIONS = "match, offset, hashkey, classid, flowid, divisor, order, link, ht, sample, police, skip_sw, skip_hw or action";
     private static final String SELECTORS = "u32, u16, u8, ip, ip6, tcp, udp, icmp or ether";
 
     private U32Syntax() {
@@ -44,6 +45,7 @@ final class U32Syntax {
         int divisor = 0;
         int table = -1;
         int bucket = 0;
+        int sampleBucket = -1;
         int link = 0;
         int hashMask = 0;
         int hashOffset = 0;
@@ -104,9 +106,17 @@ final class U32Syntax {
                 }
                 case "skip_sw" -> skipSw = true;
                 case "skip_hw" -> skipHw = true;
-                case "sample", "indev" -> throw Words.unsupported("u32", word, "expected " + OPTIONS);
+                case "sample" -> sampleBucket = sample(w);
+                case "indev" -> throw Words.unsupported("u32", word, "expected " + OPTIONS);
                 default -> throw Words.unknown("u32", "option", word, "one of " + OPTIONS);
             }
+        }
+        if (sampleBucket >= 0) {
+            // iproute2 puts the sample's bucket into the htid whether ht comes before or after it.
+            if (table < 0) {
+                throw Words.missing("sample", "ht HT: naming the hash table the bucket is in (Specified hash table not found)");
+            }
+            bucket = sampleBucket;
         }
         if (divisor > 0) {
             // A divisor filter creates the table its handle names.
@@ -124,6 +134,38 @@ final class U32Syntax {
         List<U32Match.Key> built = keys.stream().map(d -> new U32Match.Key(d.value, d.mask, d.offset, d.nexthdr)).toList();
         U32Match match = new U32Match(built, table, bucket, link, hashMask, hashOffset, divisor, offset);
         return new ClassifierOptions(match, handle, skipSw, skipHw, classid, actions);
+    }
+
+    /**
+     * {@code sample SELECTOR [divisor N]}: the bucket a packet whose word holds the selector's one
+     * key lands in. iproute2 (since its 2021 fix, as the kernel's u32_hash_fold) folds the key as
+     * {@code ntohl(val & mask) >> (ffs(ntohl(mask)) - 1)}, then takes it modulo the divisor
+     * (default 256); the kernel hashes packets with the linking filter's {@code hashkey} mask and
+     * the same shift, so the two agree when the sample's mask is the hashkey's.
+     */
+    private static int sample(Words w) {
+        List<Draft> keys = new ArrayList<>();
+        try {
+            selector(w, keys);
+        } catch (TcException e) {
+            throw new TcException("sample: " + e.getMessage());
+        }
+        if (keys.size() != 1) {
+            throw Words.invalid("sample", keys.size() + " keys", "exactly one key (\"sample\" must contain exactly ONE key)");
+        }
+        int divisor = 256;
+        if (w.take("divisor")) {
+            String text = w.value("sample divisor", "a power of two from 1 to 256");
+            long d = Words.parseUnsigned(text, 0);
+            if (d < 1 || d > 256 || (d & (d - 1)) != 0) {
+                throw Words.invalid("sample divisor", text, "a power of two from 1 to 256");
+            }
+            divisor = (int) d;
+        }
+        Draft k = keys.get(0);
+        int shift = k.mask == 0 ? 0 : Integer.numberOfTrailingZeros(k.mask);
+        long hash = (k.value & k.mask & 0xFFFF_FFFFL) >>> shift;
+        return (int) (hash % divisor);
     }
 
     /** get_u32_handle: {@code HT:[BUCKET[:NODE]]} in hex (each part may be empty), or a bare {@code 0x} number. */

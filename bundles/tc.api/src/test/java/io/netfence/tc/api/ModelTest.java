@@ -75,7 +75,9 @@ class ModelTest {
         FlowerMatch.Builder flags = FlowerMatch.builder();
         flags.ipProto = 17;
         flags.tcpFlags = Masked.of(0x02, 0x12);
-        assertTrue(refusal(() -> flower(EtherTypes.IPV4, flags.build())).startsWith("tcp_flags: needs ip_proto tcp"));
+        assertEquals(Masked.ANY, flags.build().tcpFlags(), "as the kernel, tcp_flags without ip_proto tcp are dropped, not refused");
+        flags.ipProto = 6;
+        assertEquals(Masked.of(0x02, 0x12), flags.build().tcpFlags());
 
         FlowerMatch.Builder v6 = FlowerMatch.builder();
         v6.srcIp = new Masked(0x2001_0db8_0000_0000L, 0, -1L, 0);

@@ -79,6 +79,9 @@ class TcParserErrorTest {
             "filter add dev eth0 ingress matchall action csum crc32 | csum: invalid 'crc32' | udplite",
             "filter add dev eth0 ingress matchall action skbedit | skbedit: missing value | mark MARK",
             "filter add dev eth0 ingress matchall action skbedit queue_mapping 3 | skbedit: 'queue_mapping' is not supported | priority",
+            "filter add dev eth0 ingress matchall action skbedit ptype loopback | ptype: invalid 'loopback' | otherhost",
+            "filter add dev eth0 ingress matchall action police rate 1mbit burst 10k/7 | burst: invalid '10k/7' | power of two",
+            "filter add dev eth0 ingress matchall action police rate 1mbit burst 10k peakrate 2mbit drop | police peakrate: missing value | mtu",
             "filter add dev eth0 ingress matchall action skbedit mark 5/0 | mark: invalid '5/0' | MASK not 0",
             "filter add dev eth0 ingress matchall action sample rate 10 | sample: missing value | group",
             "filter add dev eth0 ingress matchall action sample group 1 | sample: missing value | rate",
@@ -98,7 +101,10 @@ class TcParserErrorTest {
             "filter add dev eth0 ingress protocol ip handle 2::1 u32 ht 1: match u32 0 0 | handle: table 2: does not match ht 1: | ht",
             "filter add dev eth0 ingress protocol ip u32 link 1:2: | link: invalid '1:2' | hash table",
             "filter add dev eth0 ingress protocol ip u32 order 5 ttl | u32: unknown option 'ttl' | hashkey",
-            "filter add dev eth0 ingress protocol ip u32 sample u32 0 0 | u32: 'sample' is not supported | match",
+            "filter add dev eth0 ingress protocol ip u32 sample u32 0 0 at 0 | sample: missing value | ht HT:",
+            "filter add dev eth0 ingress protocol ip u32 ht 1: sample ip src 10.0.0.0/8 divisor 3 | sample divisor: invalid '3' | power of two",
+            "filter add dev eth0 ingress protocol ip u32 ht 1: sample ip6 src 2001:db8::/64 | sample: invalid '2 keys' | exactly one key",
+            "filter add dev eth0 ingress protocol ip u32 indev eth0 | u32: 'indev' is not supported | match",
             "filter add dev eth0 ingress protocol ip matchall dst_ip 1.2.3.4 | matchall: unknown option 'dst_ip' | skip_sw",
             "filter add dev eth0 ingress protocol ip basic match meta(priority eq 1) | filter: 'basic' is not supported | flower, u32 or matchall",
             "filter add dev eth0 ingress protocol ip flowr | filter: unknown word 'flowr' | flower, u32 or matchall",
@@ -154,9 +160,9 @@ class TcParserErrorTest {
         TcException skip = assertThrows(TcException.class,
                 () -> TcParser.parseLine("filter add dev eth0 ingress protocol ip flower skip_sw skip_hw"));
         assertEquals("skip_sw: cannot be combined with skip_hw", skip.getMessage());
-        TcException flags = assertThrows(TcException.class,
-                () -> TcParser.parseLine("filter add dev eth0 ingress protocol ip flower tcp_flags 0x2"));
-        assertEquals("tcp_flags: needs ip_proto tcp", flags.getMessage());
+        TcException peak = assertThrows(TcException.class,
+                () -> TcParser.parseLine("filter add dev eth0 ingress matchall action police pkts_rate 10 pkts_burst 5 mtu 2k peakrate 1mbit"));
+        assertTrue(peak.getMessage().startsWith("police peakrate: missing value"), peak.getMessage());
     }
 
     @Test

@@ -251,6 +251,38 @@ class TcParserTest {
     }
 
     @Test
+    void syntaxLinuxTakesThatWasRefusedBefore() {
+        FlowerMatch noProto = (FlowerMatch) filterOf("filter add dev eth0 ingress protocol ip flower tcp_flags 0x2/0x12 action drop").classifier();
+        assertEquals(io.netfence.tc.api.Masked.ANY, noProto.tcpFlags(), "the kernel keeps tcp_flags only under ip_proto tcp");
+        PoliceAction cell = (PoliceAction) filterOf("filter add dev eth0 ingress matchall action police rate 1mbit burst 10k/8 mtu 2k/8 drop").actions().get(0);
+        assertEquals(List.of(10_240L, 2048), List.of(cell.burstBytes(), cell.mtu()), "the cell size changes nothing and is not kept");
+        PoliceAction peak = (PoliceAction) filterOf("filter add dev eth0 ingress matchall action police rate 1mbit burst 10k peakrate 2mbit mtu 2k drop")
+                .actions().get(0);
+        assertEquals(250_000, peak.peakrateBytesPerSecond());
+        assertEquals("actions add action police rate 1mbit burst 10k mtu 2k peakrate 2mbit conform-exceed drop", TcPrinter.toCommand(peak.withIndex(0)));
+        SkbeditAction ptype = (SkbeditAction) filterOf("filter add dev eth0 ingress matchall action skbedit ptype otherhost").actions().get(0);
+        assertEquals(SkbeditAction.PTYPE_OTHERHOST, ptype.ptype());
+        assertEquals("actions add action skbedit mark 5 ptype host", TcPrinter.toCommand(new SkbeditAction(0, null, 5, 0xFFFF_FFFFL, -1, SkbeditAction.PTYPE_HOST)));
+    }
+
+    /** {@code u32 ... sample}: the bucket as iproute2 6.1 computes it (checked against tc filter show: fh 1:8:800, 1:11:800, 1:6:800). */
+    @Test
+    void u32SamplePicksTheBucketAsIproute2() {
+        U32Match man = (U32Match) filterOf("filter add dev eth0 ingress protocol ip prio 1 u32 ht 1: sample u32 0x00000800 0x0000ff00 at 12 "
+                + "match ip src 192.168.8.0/24 classid 1:1").classifier();
+        assertEquals(List.of(1, 8), List.of(man.table(), man.bucket()), "tc-u32(8): ntohl(val & mask) >> (ffs(mask) - 1)");
+        assertEquals(List.of(new U32Match.Key(0xC0A8_0800, 0xFFFF_FF00, 12, false)), man.keys(), "the sample is not a match key");
+        U32Match after = (U32Match) filterOf("filter add dev eth0 ingress protocol ip u32 ht 1:2: sample ip protocol 17 ff match u32 0 0").classifier();
+        assertEquals(0x11, after.bucket(), "the sample's bucket replaces the one ht named");
+        U32Match before = (U32Match) filterOf("filter add dev eth0 ingress protocol ip u32 sample ip protocol 6 ff divisor 16 ht 1: match u32 0 0")
+                .classifier();
+        assertEquals(List.of(1, 6), List.of(before.table(), before.bucket()), "and ht after the sample keeps it");
+        U32Match folded = (U32Match) filterOf("filter add dev eth0 ingress protocol ip u32 ht 2: sample u32 0x12345678 0x0000ff00 at 16 divisor 16 match u32 0 0")
+                .classifier();
+        assertEquals(0x56 % 16, folded.bucket(), "modulo the sample's divisor");
+    }
+
+    @Test
     void u32MergesMatchesOnTheSameWord() {
         U32Match m = (U32Match) filterOf("filter add dev eth0 ingress protocol ip u32 match ip sport 80 0xffff match ip dport 22 0xffff").classifier();
         assertEquals(List.of(new U32Match.Key(0x0050_0016, 0xFFFF_FFFF, 20, false)), m.keys());

@@ -2,6 +2,7 @@ package io.netfence.tc.syntax;
 
 import static io.netfence.tc.syntax.TcRoundTripTest.filterOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netfence.tc.api.Action;
 import io.netfence.tc.api.ActionInfo;
@@ -276,6 +277,9 @@ class TcPrinterTest {
         assertEquals("\taction order 1: csum (iph, udp) action pass\n\tindex 1 ref 1 bind 1\n\n", actionLines("csum iph and udp"));
         assertEquals("\taction order 1: skbedit  priority 1:10 mark 5/0xff pipe\n\t index 1 ref 1 bind 1\n\n",
                 actionLines("skbedit mark 5/0xff priority 1:10"));
+        assertEquals("\taction order 1: skbedit  ptype otherhost pipe\n\t index 1 ref 1 bind 1\n\n", actionLines("skbedit ptype otherhost"));
+        assertEquals("\taction order 1:  police 0x1 rate 1Mbit burst 10Kb mtu 2Kb peakrate 2Mbit action drop/pipe overhead 0b \n\tref 1 bind 1 \n\n",
+                actionLines("police rate 1mbit burst 10k mtu 2k peakrate 2mbit conform-exceed drop/pipe"));
         assertEquals("\taction order 1: sample rate 1/100 group 12 trunc_size 128 pipe\n\t index 1 ref 1 bind 1\n\n",
                 actionLines("sample rate 100 group 12 trunc 128"));
         assertEquals("\taction order 1:  police 0x1 rate 1Mbit burst 10Kb mtu 2Kb action drop/pipe overhead 0b \n\tref 1 bind 1 \n\n",
@@ -284,6 +288,19 @@ class TcPrinterTest {
                 + "\tref 1 bind 1 \n\n", actionLines("police pkts_rate 1000 pkts_burst 100"));
         assertEquals("\taction order 1:  pedit action pass keys 2\n \t index 1 ref 1 bind 1\n\t key #0  at 12: val 0a000001 mask 00000000"
                 + "\n\t key #1  at ipv4+8: add ff000000 mask 00ffffff\n\n", actionLines("pedit ex munge offset 12 u32 set 0x0a000001 munge ip ttl add 255"));
+    }
+
+    @Test
+    void aDeviceThatIsGoneSaysSo() {
+        Filter f = filterOf("filter add dev eth0 ingress protocol ip pref 1 handle 1 flower indev eth7 action mirred egress redirect dev eth9");
+        ActionInfo mirred = new ActionInfo(f.actions().get(0).withIndex(1), 1, 1, NOW, 0, TcStats.ZERO, TcStats.ZERO, true);
+        FilterInfo info = new FilterInfo(f, 0, null, List.of(mirred), TcStats.ZERO, TcStats.ZERO, true);
+        String out = TcPrinter.show(command(FilterCmd.class, "filter show dev eth0 ingress"), List.of(info), NOW);
+        assertTrue(out.contains("  indev eth7 (gone: matches nothing)\n"), out);
+        assertTrue(out.contains("mirred (Egress Redirect to device eth9, gone) stolen"), out);
+        String json = TcPrinter.show(command(FilterCmd.class, "-j filter show dev eth0 ingress"), List.of(info), NOW);
+        assertTrue(json.contains("\"indev\":\"eth7\",\"indev_gone\":true"), json);
+        assertTrue(json.contains("\"to_dev\":\"eth9\",\"dev_gone\":true"), json);
     }
 
     @Test

@@ -107,7 +107,9 @@ final class ActionTable {
     private void drop(ActionEntry e) {
         Map<Integer, ActionEntry> m = byKind.get(e.kind);
         if (m != null && m.remove(e.index) == e) {
-            freeFloor.merge(e.kind, e.index, Math::min);
+            // No entry means the floor is 1 already (a fresh table, as after a restart): lowering it
+            // to the freed index would raise it instead and hide the free ones below.
+            freeFloor.computeIfPresent(e.kind, (k, floor) -> Math.min(floor, e.index));
             if (m.isEmpty()) {
                 byKind.remove(e.kind);
             }

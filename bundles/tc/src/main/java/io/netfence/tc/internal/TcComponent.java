@@ -5,6 +5,7 @@ import io.netfence.net.api.NetService;
 import io.netfence.net.spi.DurableFile;
 import io.netfence.net.spi.LinkListener;
 import java.nio.file.Path;
+import java.util.List;
 import org.osgi.framework.BundleContext;
 import io.netfence.tc.api.TcService;
 import io.netfence.tc.spi.TcOffloadProvider;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * The tc core as an OSGi service. Devices are the links of {@link NetService}; providers (the
  * software dataplane and offload devices) come and go at any time: one arriving is given every
  * binding and filter it should hold, one leaving is forgotten. Stopping takes every filter back
- * from the providers that remain; a link deleted takes its qdiscs along. The configuration is kept
- * in {@code tc.conf} in the data folder and replayed at start.
+ * from the providers that remain; a link deleted takes its qdiscs along (filters elsewhere that
+ * name it stay: providers resolve mirred and indev by name). The configuration is kept in
+ * {@code tc.conf} in the data folder and replayed at start, such filters included.
  */
 @Component(service = {TcService.class, LinkListener.class}, immediate = true)
 public final class TcComponent extends TcCore implements LinkListener {
@@ -40,7 +42,8 @@ public final class TcComponent extends TcCore implements LinkListener {
         if (data != null && !data.isBlank()) {
             Path path = Path.of(data, "tc.conf");
             try {
-                TcConfigFile.load(DurableFile.readLines(path), this, path, LOG);
+                List<String> lines = DurableFile.readLines(path);
+                restore(() -> TcConfigFile.load(lines, this, path, LOG));
             } catch (RuntimeException e) {
                 LOG.error("cannot read {}: tc starts empty", path, e);
             }
@@ -76,6 +79,11 @@ public final class TcComponent extends TcCore implements LinkListener {
         if (qdiscs().stream().anyMatch(q -> q.dev().equals(name))) {
             deleteQdisc(name, null);
         }
+    }
+
+    @Override
+    public boolean awaitSaved(long timeoutMillis) throws InterruptedException {
+        return file == null || file.awaitIdle(timeoutMillis);
     }
 
     @Override

@@ -49,6 +49,11 @@ public class TcCore implements TcService {
     private final ActionTable actions = new ActionTable();
     private final ProviderSet providers = new ProviderSet(this::warn);
     private long nextCookie = 1;
+    /**
+     * Replaying a saved configuration: a mirred or indev naming a device that is gone is kept (with
+     * a warning) rather than refused, as the filter was kept when its device went away at run time.
+     */
+    private boolean restoring;
 
     /** A filter staged by the first step, with what providers had for it before (null: nothing). */
     private record Staged(FilterEntry entry, ClsOffload previous, Filter installed) {
@@ -113,6 +118,20 @@ public class TcCore implements TcService {
                 }
             }
             providers.commit(journal.touched());
+        }
+    }
+
+    /** Runs {@code replay} (the saved configuration going back in) with missing mirred and indev devices allowed. */
+    void restore(Runnable replay) {
+        synchronized (lock) {
+            restoring = true;
+        }
+        try {
+            replay.run();
+        } finally {
+            synchronized (lock) {
+                restoring = false;
+            }
         }
     }
 
@@ -370,7 +389,7 @@ public class TcCore implements TcService {
         require(classifier != null, "filter: expected a classifier: flower, u32 or matchall");
         Block block = blocks.resolve(f.where());
         if (classifier instanceof FlowerMatch m && m.indev() != null) {
-            requireDevice(m.indev(), "indev " + m.indev());
+            requireNamedDevice(m.indev(), "indev " + m.indev(), "the filter matches nothing until it exists");
         }
         ChainTable table = block.chains;
         String kind = classifier.kind();
@@ -549,7 +568,8 @@ public class TcCore implements TcService {
             acts.add(actionInfo(e.actions.get(i), actionStats[0][i], actionStats[1][i]));
         }
         int inHw = providers.inHwCount(e);
-        return new FilterInfo(e.filter, inHw, inHw > 0 ? null : providers.notInHwReason(e), acts, filterStats[0], filterStats[1]);
+        boolean indevGone = e.filter.classifier() instanceof FlowerMatch m && m.indev() != null && !deviceExists.test(m.indev());
+        return new FilterInfo(e.filter, inHw, inHw > 0 ? null : providers.notInHwReason(e), acts, filterStats[0], filterStats[1], indevGone);
     }
 
     // =========================================================================================
@@ -714,7 +734,7 @@ public class TcCore implements TcService {
             throw new TcException("index: expected 1 to " + Integer.MAX_VALUE);
         }
         if (a instanceof MirredAction m) {
-            requireDevice(m.dev(), "mirred dev " + m.dev());
+            requireNamedDevice(m.dev(), "mirred dev " + m.dev(), "the action drops what it would send until it exists");
         }
         if (shared) {
             ActionEntry.gotoTargets(a, chain -> {
@@ -810,7 +830,8 @@ public class TcCore implements TcService {
             // Providers report the last use only: the first report of traffic is the closest to its first use.
             a.firstUsedMillis = total.lastUsedMillis() > 0 ? total.lastUsedMillis() : clockMillis.getAsLong();
         }
-        return new ActionInfo(a.action, a.refCount(), a.bindCount, a.installedMillis, a.firstUsedMillis, software, hardware);
+        boolean devGone = a.action instanceof MirredAction m && !deviceExists.test(m.dev());
+        return new ActionInfo(a.action, a.refCount(), a.bindCount, a.installedMillis, a.firstUsedMillis, software, hardware, devGone);
     }
 
     private static void addActionStats(TcStats[] sums, ClsStats st) {
@@ -859,6 +880,18 @@ public class TcCore implements TcService {
         if (!deviceExists.test(dev)) {
             throw new TcException(token + ": Cannot find device \"" + dev + "\"");
         }
+    }
+
+    /**
+     * A device a mirred or indev names: required of a new filter, as Linux does; a saved one whose
+     * device is gone is kept (see {@link #restoring}), with {@code effect} in the warning.
+     */
+    private void requireNamedDevice(String dev, String token, String effect) {
+        if (restoring && !deviceExists.test(dev)) {
+            warn(token + ": device \"" + dev + "\" does not exist; kept, " + effect);
+            return;
+        }
+        requireDevice(dev, token);
     }
 
     private static void checkChain(int chain) {

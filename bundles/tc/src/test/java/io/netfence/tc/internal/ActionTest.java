@@ -49,6 +49,32 @@ class ActionTest extends TcFixture {
         assertEquals(5, core.actions(null).size());
     }
 
+    /** gact 1, 2 and 4 in use in a core that never allocated an index itself, as after a restart replayed tc.conf. */
+    void replayedGact124() {
+        for (int i : new int[] {1, 2, 4}) {
+            core.addFilter(flower(ETH0_IN, 1, i, i, GactAction.of(Control.SHOT).withIndex(i)), Mode.ADD);
+        }
+    }
+
+    @Test
+    void aRefusedLineLeavesTheNextFreeIndexAlone() {
+        replayedGact124();
+        // tc filter add ... action gact drop index 202 action mirred egress redirect dev nosuch0: gact 202 is made, then taken back.
+        refused(() -> core.addFilter(flower(ETH0_IN, 1, 0, 9, GactAction.of(Control.SHOT).withIndex(202),
+                new MirredAction(0, null, false, true, "nosuch0")), Mode.ADD), "nosuch0");
+        assertEquals(List.of(1, 2, 4), core.actions("gact").stream().map(a -> a.action().index()).toList());
+        assertEquals(3, core.addFilter(flower(ETH0_IN, 1, 0, 10, drop()), Mode.ADD).actions().get(0).action().index());
+        assertEquals(5, core.addFilter(flower(ETH0_IN, 1, 0, 11, drop()), Mode.ADD).actions().get(0).action().index());
+    }
+
+    @Test
+    void aFreedIndexAfterARestartDoesNotHideLowerFreeOnes() {
+        replayedGact124();
+        core.deleteFilters(ETH0_IN, 0, 1, 0, 4);
+        assertEquals(3, core.addFilter(flower(ETH0_IN, 1, 0, 10, drop()), Mode.ADD).actions().get(0).action().index());
+        assertEquals(4, core.addFilter(flower(ETH0_IN, 1, 0, 11, drop()), Mode.ADD).actions().get(0).action().index());
+    }
+
     @Test
     void refAndBindCountLikeTc() {
         core.addAction(police(1, 1000), Mode.ADD);

@@ -1,6 +1,7 @@
 package io.netfence.tc.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netfence.tc.api.ActionInfo;
@@ -9,6 +10,8 @@ import io.netfence.tc.api.BlockRef;
 import io.netfence.tc.api.Control;
 import io.netfence.tc.api.EtherTypes;
 import io.netfence.tc.api.Filter;
+import io.netfence.tc.api.FilterInfo;
+import io.netfence.tc.api.FlowerMatch;
 import io.netfence.tc.api.GactAction;
 import io.netfence.tc.api.MatchAll;
 import io.netfence.tc.api.MirredAction;
@@ -68,6 +71,42 @@ class ConfigurationTest extends TcFixture {
         TcCore without = new TcCore(devices::contains, clock::get);
         TcConfigFile.load(lines, without, java.nio.file.Path.of("tc.conf"), org.slf4j.helpers.NOPLogger.NOP_LOGGER);
         assertEquals(saved.filters().size() - 1, without.configuration().filters().size(), "all but eth1's own filter");
+    }
+
+    @Test
+    void aFilterNamingADeviceThatWentAwayIsKeptShownAsGoneAndReplayed() {
+        clsact("eth0");
+        FlowerMatch.Builder b = FlowerMatch.builder();
+        b.indev = "eth3";
+        core.addFilter(flower(ETH0_IN, 1, 0, 1, new MirredAction(0, null, false, true, "eth2")), Mode.ADD);
+        core.addFilter(new Filter(ETH0_IN, 0, 2, EtherTypes.IPV4, 0, b.build(), List.of(drop()), false, false, 0), Mode.ADD);
+        devices.remove("eth2");
+        devices.remove("eth3");
+        List<FilterInfo> shown = core.filters(ETH0_IN, -1);
+        assertEquals(2, shown.size(), "Linux keeps a mirred whose device went away; so is an indev filter kept");
+        assertTrue(shown.get(0).actions().get(0).devGone());
+        assertTrue(shown.get(1).indevGone());
+        refused(() -> core.addFilter(flower(ETH0_IN, 1, 0, 2, new MirredAction(0, null, false, true, "eth2")), Mode.ADD),
+                "mirred dev eth2", "Cannot find device");
+
+        // After a restart: tc.conf still holds them, and the replay keeps them (with a warning), as they were.
+        List<String> lines = TcConfigFile.lines(core.configuration());
+        List<String> warned = new java.util.ArrayList<>();
+        TcCore copy = new TcCore(devices::contains, clock::get) {
+            @Override
+            protected void warn(String message) {
+                warned.add(message);
+            }
+        };
+        copy.restore(() -> TcConfigFile.load(lines, copy, java.nio.file.Path.of("tc.conf"), org.slf4j.helpers.NOPLogger.NOP_LOGGER));
+        assertEquals(core.configuration(), copy.configuration());
+        assertEquals(2, warned.size(), String.join("\n", warned));
+        assertTrue(warned.get(0).contains("eth2"), warned.get(0));
+        // Outside the replay a missing device is refused again.
+        refused(() -> copy.addFilter(flower(ETH0_IN, 1, 0, 2, new MirredAction(0, null, false, true, "eth2")), Mode.ADD), "Cannot find device");
+
+        devices.add("eth2");
+        assertFalse(copy.filters(ETH0_IN, -1).get(0).actions().get(0).devGone(), "the name is back");
     }
 
     private void configureAllKinds() {

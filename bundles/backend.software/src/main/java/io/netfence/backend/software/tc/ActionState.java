@@ -29,6 +29,8 @@ final class ActionState {
     private Action action;
     private int targetPort = -1;
     private PoliceBucket bucket;
+    /** police peakrate's bucket (mtu bytes deep), null without one. */
+    private PoliceBucket peak;
     /** Filters binding this action. */
     int references;
 
@@ -50,6 +52,8 @@ final class ActionState {
         action = a;
         targetPort = port;
         bucket = a instanceof PoliceAction p ? newBucket(p) : null;
+        peak = a instanceof PoliceAction p && p.peakrateBytesPerSecond() > 0
+                ? PoliceBucket.bytes(p.peakrateBytesPerSecond(), p.mtu(), System.nanoTime()) : null;
         return true;
     }
 
@@ -68,7 +72,7 @@ final class ActionState {
             case PeditAction p -> new PeditStep(counters, p);
             case CsumAction c -> new CsumStep(counters, c);
             case SkbeditAction s -> new SkbeditStep(counters, s);
-            case PoliceAction p -> new PoliceStep(counters, p, bucket);
+            case PoliceAction p -> new PoliceStep(counters, p, bucket, peak);
             case SampleAction s -> new SampleStep(counters, s, sampled);
             default -> throw new IllegalStateException("action " + action.kind() + " cannot run in software");
         };

@@ -6,7 +6,8 @@ import io.netfence.tc.api.Control;
 /**
  * One compiled action: immutable parameters plus references to the state it shares with every
  * filter binding the same action (counters, policer bucket...). {@link #run} counts the packet
- * (bytes as the action saw the frame) and a resulting drop; subclasses only act.
+ * (bytes as Linux's skb->len at this hook: see {@link ClassifyContext#countedLength}) and a
+ * resulting drop; subclasses only act.
  */
 abstract class ActionStep {
     final Counters counters;
@@ -20,7 +21,7 @@ abstract class ActionStep {
     }
 
     final int run(PacketBuffer p, ClassifyContext ctx) {
-        counters.hit(p.length, ctx.nowMillis);
+        counters.hit(ctx.countedLength(p), ctx.nowMillis);
         int verdict = act(p, ctx);
         if (verdict == Verdict.SHOT) {
             counters.drop();

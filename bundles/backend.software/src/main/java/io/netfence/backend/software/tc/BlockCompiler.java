@@ -85,6 +85,9 @@ final class BlockCompiler {
         if (t == null) {
             return false;
         }
+        if (f.indevPort() == InstalledFilter.INDEV_GONE) {
+            return true;
+        }
         FlowerMatch m = (FlowerMatch) d.classifier();
         long[] mask = new long[FlowerKey.WORDS];
         long[] value = new long[FlowerKey.WORDS];
@@ -107,6 +110,10 @@ final class BlockCompiler {
     private static FlowerTable flower(InstanceKey key, List<InstalledFilter> filters, Map<InstalledFilter, CompiledFilter> compiled) {
         Map<List<Long>, List<FlowerMaskGroup.Entry>> byMask = new LinkedHashMap<>();
         for (InstalledFilter f : filters) {
+            if (f.indevPort() == InstalledFilter.INDEV_GONE) {
+                // indev names a device that does not exist: no packet comes in on it.
+                continue;
+            }
             FlowerMatch m = (FlowerMatch) f.offload().filter().classifier();
             long[] mask = new long[FlowerKey.WORDS];
             long[] value = new long[FlowerKey.WORDS];

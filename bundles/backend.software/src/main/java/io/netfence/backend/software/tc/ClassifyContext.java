@@ -26,11 +26,18 @@ final class ClassifyContext {
     int frameProtocol;
     /** The dissector's verdict on the frame as it is now (-1: well formed). */
     int defect = -1;
+    /** Bytes of the frame that counters and policers leave out at this hook (see {@link TcSnapshot#uncounted}). */
+    int uncounted;
 
     private boolean edited;
     private boolean editedSinceStart;
     private boolean wordsValid;
     private final long[] flowerWords = new long[FlowerKey.WORDS];
+
+    /** The packet's length as Linux's skb->len at this hook: what byte counters and policers see. */
+    int countedLength(PacketBuffer p) {
+        return Math.max(0, p.length - uncounted);
+    }
 
     void beginBatch(long millis, long nanos) {
         nowMillis = millis;

@@ -16,7 +16,7 @@ final class CompiledFilter {
 
     /** The filter matched: counts it and runs its actions; returns their verdict. */
     int execute(PacketBuffer p, ClassifyContext ctx) {
-        counters.hit(p.length, ctx.nowMillis);
+        counters.hit(ctx.countedLength(p), ctx.nowMillis);
         int verdict = ActionRunner.run(actions, p, ctx);
         if (verdict == Verdict.SHOT) {
             counters.drop();

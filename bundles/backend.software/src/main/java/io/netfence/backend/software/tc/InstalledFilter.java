@@ -4,10 +4,14 @@ import io.netfence.tc.spi.ClsOffload;
 
 /**
  * A filter as the control plane holds it: what the core sent, its action states in list order,
- * the port its flower indev resolved to (-1: none) and its own counters, which a replace of the
- * same cookie keeps.
+ * the port its flower indev resolved to ({@link #NO_INDEV}, or {@link #INDEV_GONE}: the device named
+ * does not exist, so the filter matches nothing) and its own counters, which a replace of the same
+ * cookie keeps.
  */
 record InstalledFilter(ClsOffload offload, ActionState[] actions, int indevPort, Counters counters) {
+    static final int NO_INDEV = -1;
+    static final int INDEV_GONE = -2;
+
     long handle() {
         return offload.filter().handle();
     }

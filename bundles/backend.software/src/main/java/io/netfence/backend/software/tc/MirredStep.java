@@ -11,7 +11,8 @@ import io.netfence.tc.api.MirredAction;
  * receive path, and mirror sends a copy (to DEV's egress or receive path), both through the
  * packet path's stage context. A copy or hand-over the path cannot make (no buffer free, nested
  * too deep: Linux's MIRRED_NEST_LIMIT) counts as an overlimit of the action, as in Linux; a
- * redirect that fails drops the packet.
+ * redirect that fails drops the packet. So does one whose device is gone (target -1), as Linux's
+ * mirred once its device unregistered: the provider resolves the name again when links change.
  */
 final class MirredStep extends ActionStep {
     private final int targetPort;
@@ -28,6 +29,10 @@ final class MirredStep extends ActionStep {
 
     @Override
     int act(PacketBuffer p, ClassifyContext ctx) {
+        if (targetPort < 0) {
+            counters.overlimit();
+            return redirect ? control(ctx, Verdict.SHOT, 0) : control(ctx);
+        }
         if (redirect && !ingress) {
             p.outPort = targetPort;
             ctx.redirected = true;

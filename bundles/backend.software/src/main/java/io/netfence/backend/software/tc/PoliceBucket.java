@@ -43,6 +43,12 @@ final class PoliceBucket {
         return ticks >= Long.MAX_VALUE / 4 ? Long.MAX_VALUE / 4 : (long) Math.ceil(ticks);
     }
 
+    /** Gives back what {@link #conform} took for a {@code length}-byte packet (another bucket refused it). */
+    void refund(int length) {
+        long cost = ticksPerPacket != 0 ? ticksPerPacket : (long) (length * ticksPerByte);
+        tat.addAndGet(-cost);
+    }
+
     /** Takes the tokens of a {@code length}-byte packet at {@code nowNanos} if they are there. */
     boolean conform(int length, long nowNanos) {
         long now = (nowNanos - origin) << TICKS_PER_NANO_SHIFT;

@@ -34,9 +34,14 @@ import java.util.concurrent.atomic.LongAdder;
  * Shared actions (one {@link SharedAction} in several filters) are kept per kind and index and
  * share counters and state; an action's counters live while some filter binds it.
  *
+ * <p>Devices are named, not numbered: a mirred target or flower indev resolves to its port when
+ * installed and again whenever a link comes or goes ({@link #linksChanged()}), so a device deleted
+ * under a filter leaves it in place — its mirred drops and counts an overlimit, its indev matches
+ * nothing — and a device added under that name later (with a new index) is used at once.
+ *
  * <p>Refused: {@code skip_sw} filters; mirred redirect with a control other than {@code stolen}
- * (Linux then sends a clone and keeps the original: that is a mirror); mirred, flower indev and
- * bind naming a device that does not exist; csum udplite and sctp.
+ * (Linux then sends a clone and keeps the original: that is a mirror); bind naming a device that
+ * does not exist.
  */
 public final class SoftwareTcProvider implements TcOffloadProvider {
     public static final String NAME = "software";
@@ -44,7 +49,7 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
     private record DevHook(String dev, TcHook hook) {
     }
 
-    private record Bound(long block, int port) {
+    private record Bound(long block, int port, boolean headerless) {
     }
 
     private record ActionKey(String kind, int index) {
@@ -71,6 +76,8 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
     private final TcStage ingress = new TcStage(this, TcHook.INGRESS);
     private final TcStage egress = new TcStage(this, TcHook.EGRESS);
     private volatile TcSnapshot snapshot = TcSnapshot.EMPTY;
+    /** A replace or destroy since the last commit: the core is mid-change, so a link change must not publish. */
+    private boolean uncommitted;
 
     /** {@code ports} turns device names into port indexes (ifindex), -1 for a device that does not exist. */
     public SoftwareTcProvider(PortResolver ports) {
@@ -109,7 +116,7 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
             return refuse("Device \"" + dev + "\" does not exist.");
         }
         synchronized (lock) {
-            bindings.put(new DevHook(dev, hook), new Bound(block, port));
+            bindings.put(new DevHook(dev, hook), new Bound(block, port, ports.headerless(dev)));
             blocks.computeIfAbsent(block, b -> new BlockTables());
             publish();
         }
@@ -138,29 +145,20 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
         if (list.size() != f.actions().size()) {
             return refuse("action: the filter has " + f.actions().size() + " actions but " + list.size() + " were resolved");
         }
-        int indev = -1;
-        if (f.classifier() instanceof FlowerMatch m && m.indev() != null) {
-            indev = ports.indexOf(m.indev());
-            if (indev < 0) {
-                return refuse("indev: device \"" + m.indev() + "\" does not exist");
-            }
-        }
-        int[] targets = new int[list.size()];
-        for (int i = 0; i < targets.length; i++) {
-            Action a = list.get(i).action();
-            String why = unsupported(a);
+        for (SharedAction a : list) {
+            String why = unsupported(a.action());
             if (why != null) {
                 return refuse(why);
             }
-            targets[i] = -1;
-            if (a instanceof MirredAction m) {
-                targets[i] = ports.indexOf(m.dev());
-                if (targets[i] < 0) {
-                    return refuse("mirred: device \"" + m.dev() + "\" does not exist");
-                }
-            }
         }
         synchronized (lock) {
+            // Names resolve under the lock, so a link change (linksChanged) cannot slip in between.
+            int indev = indevPort(f);
+            int[] targets = new int[list.size()];
+            for (int i = 0; i < targets.length; i++) {
+                targets[i] = list.get(i).action() instanceof MirredAction m ? ports.indexOf(m.dev()) : -1;
+            }
+            uncommitted = true;
             BlockTables t = blocks.computeIfAbsent(offload.block(), b -> new BlockTables());
             ActionState[] states = new ActionState[targets.length];
             for (int i = 0; i < states.length; i++) {
@@ -180,6 +178,49 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
             }
         }
         return null;
+    }
+
+    /** The port of {@code f}'s flower indev: {@link InstalledFilter#NO_INDEV}, or {@link InstalledFilter#INDEV_GONE} if no such device. */
+    private int indevPort(Filter f) {
+        if (f.classifier() instanceof FlowerMatch m && m.indev() != null) {
+            int port = ports.indexOf(m.indev());
+            return port < 0 ? InstalledFilter.INDEV_GONE : port;
+        }
+        return InstalledFilter.NO_INDEV;
+    }
+
+    /**
+     * A link came or went: every mirred target and flower indev is resolved by name again, and the
+     * blocks whose filters now resolve differently are compiled again. Published at once unless
+     * the core is in the middle of a change, whose commit will publish it.
+     */
+    public void linksChanged() {
+        synchronized (lock) {
+            for (ActionState s : actions.values()) {
+                if (s.action() instanceof MirredAction m && s.update(m, ports.indexOf(m.dev()))) {
+                    markUsersDirty(s);
+                }
+            }
+            for (BlockTables t : blocks.values()) {
+                for (Map.Entry<Long, InstalledFilter> e : t.filters.entrySet()) {
+                    InstalledFilter f = e.getValue();
+                    int indev = indevPort(f.offload().filter());
+                    if (indev != f.indevPort()) {
+                        e.setValue(new InstalledFilter(f.offload(), f.actions(), indev, f.counters()));
+                        t.dirty = true;
+                    }
+                    // Unshared mirreds (index 0) are not in the table: their state is the filter's own.
+                    for (ActionState s : f.actions()) {
+                        if (s.action().index() <= 0 && s.action() instanceof MirredAction m && s.update(m, ports.indexOf(m.dev()))) {
+                            t.dirty = true;
+                        }
+                    }
+                }
+            }
+            if (!uncommitted) {
+                commit();
+            }
+        }
     }
 
     /** Why this provider cannot run {@code a}, or null. */
@@ -209,6 +250,7 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
             if (old != null) {
                 release(old.actions());
                 t.dirty = true;
+                uncommitted = true;
             }
         }
     }
@@ -232,6 +274,7 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
     @Override
     public void commit() {
         synchronized (lock) {
+            uncommitted = false;
             for (BlockTables t : blocks.values()) {
                 if (!t.dirty && !t.appended.isEmpty()) {
                     for (InstalledFilter f : t.appended) {
@@ -338,12 +381,14 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
         }
         CompiledBlock[] in = new CompiledBlock[size];
         CompiledBlock[] out = new CompiledBlock[size];
+        boolean[] headerless = new boolean[size];
         for (Map.Entry<DevHook, Bound> e : bindings.entrySet()) {
+            headerless[e.getValue().port()] |= e.getValue().headerless();
             BlockTables t = blocks.get(e.getValue().block());
             CompiledBlock c = t == null || t.compiled.block().isEmpty() ? null : t.compiled.block();
             (e.getKey().hook() == TcHook.INGRESS ? in : out)[e.getValue().port()] = c;
         }
-        snapshot = new TcSnapshot(in, out);
+        snapshot = new TcSnapshot(in, out, headerless);
     }
 
     private static TcRefusal refuse(String reason) {

@@ -43,12 +43,14 @@ final class TcStage implements PacketStage {
 
     @Override
     public void process(PacketBatch batch, int port, StageContext stage) {
-        CompiledBlock block = provider.snapshot().block(hook, port);
+        TcSnapshot snapshot = provider.snapshot();
+        CompiledBlock block = snapshot.block(hook, port);
         if (block == null) {
             return;
         }
         ClassifyContext ctx = contexts.get();
         ctx.stage = stage;
+        ctx.uncounted = snapshot.uncounted(hook, port);
         ctx.beginBatch(System.currentTimeMillis(), System.nanoTime());
         for (int i = 0; i < batch.count(); i++) {
             PacketBuffer p = batch.get(i);

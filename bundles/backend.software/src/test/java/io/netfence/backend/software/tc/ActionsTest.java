@@ -73,7 +73,7 @@ class ActionsTest {
         assertEquals(1, s.filter().packets());
         assertEquals(1, s.filter().drops());
         assertEquals(1, s.actions().get(0).drops());
-        assertEquals(arp.length, s.actions().get(0).bytes());
+        assertEquals(arp.length - 14, s.actions().get(0).bytes(), "at ingress, without the Ethernet header (ByteCountTest)");
         assertTrue(s.actions().get(0).lastUsedMillis() > 0);
         assertEquals(1, kit.stats(pass).filter().packets());
         assertEquals(0, kit.stats(pass).filter().drops());
@@ -389,6 +389,26 @@ class ActionsTest {
         assertEquals(4, police.packets());
         assertEquals(1, police.overlimits());
         assertEquals(1, police.drops());
+    }
+
+    @Test
+    void policePeakrateIsASecondBucketOfMtuBytes() {
+        TcKit kit = new TcKit();
+        byte[] frame = eth().ipv4("10.0.0.1", "10.0.0.2").udp(1, 2).size(1000).build();
+        // rate 1000 B/s with a 100 kB burst would take many frames; peakrate 1000 B/s over an mtu of 1500 bytes holds one.
+        long cookie = kit.add(matchAll(0, 1, new PoliceAction(0, 1000, 100_000, 0, 0, 1500, Control.PIPE, Control.SHOT, 1000)));
+        assertTrue(alive(kit.ingress(frame)));
+        assertEquals(TC_DROP, kit.ingress(frame).dropReason, "the peak bucket is empty");
+        assertEquals(1, kit.stats(cookie).actions().get(0).overlimits());
+    }
+
+    @Test
+    void skbeditPtypeIsKeptButChangesNothing() {
+        TcKit kit = new TcKit();
+        long cookie = kit.add(matchAll(0, 1, new SkbeditAction(0, null, 0, 0, -1, SkbeditAction.PTYPE_OTHERHOST)));
+        PacketBuffer p = kit.ingress(eth().ipv4("10.0.0.1", "10.0.0.2").udp(1, 2).build());
+        assertTrue(alive(p));
+        assertEquals(1, kit.stats(cookie).actions().get(0).packets());
     }
 
     @Test

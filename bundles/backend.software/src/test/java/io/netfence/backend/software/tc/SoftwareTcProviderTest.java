@@ -47,11 +47,19 @@ class SoftwareTcProviderTest {
     }
 
     @Test
-    void mirredToADeviceThatDoesNotExistIsRefusedNamingIt() {
-        TcRefusal r = refusalOf(new MirredAction(0, null, false, true, "eth9"));
+    void refusalsNameTheProvider() {
+        TcRefusal r = refusalOf(new MirredAction(0, Control.PIPE, false, true, "eth1"));
         assertNotNull(r);
         assertEquals("software", r.provider());
-        assertTrue(r.reason().contains("\"eth9\""), r.reason());
+    }
+
+    @Test
+    void mirredAndIndevNamingADeviceThatDoesNotExistAreTaken() {
+        // The core refuses them from a user; a filter whose device went away, or replayed from tc.conf, stays (LinkChangeTest).
+        assertNull(refusalOf(new MirredAction(0, null, false, true, "eth9")));
+        FlowerMatch.Builder b = FlowerMatch.builder();
+        b.indev = "eth7";
+        assertNull(new TcKit().offer(filter(0, 1, EtherTypes.IPV4, 0, b.build())));
     }
 
     @Test
@@ -69,9 +77,6 @@ class SoftwareTcProviderTest {
         assertTrue(refusalOf(new CsumAction(0, null, CsumAction.UDPLITE)).reason().contains("csum udplite"));
         assertTrue(refusalOf(new ActionRef("gact", 3)).reason().contains("gact index 3"));
         TcKit kit = new TcKit();
-        FlowerMatch.Builder b = FlowerMatch.builder();
-        b.indev = "eth7";
-        assertTrue(kit.offer(filter(0, 1, EtherTypes.IPV4, 0, b.build())).reason().contains("\"eth7\""));
         Filter hwOnly = new Filter(TcKit.WHERE, 0, 1, EtherTypes.ALL, 1, new MatchAll(), List.of(), true, false, 0);
         assertTrue(kit.offer(hwOnly).reason().contains("skip_sw"));
         Filter unresolved = matchAll(0, 1, gact(Control.SHOT)).withHandle(1);
@@ -83,7 +88,7 @@ class SoftwareTcProviderTest {
     void aRefusedFilterChangesNothing() {
         TcKit kit = new TcKit();
         long cookie = kit.add(matchAll(0, 1, gact(Control.SHOT)));
-        Filter bad = matchAll(0, 1, new MirredAction(0, null, false, true, "eth9")).withHandle(1);
+        Filter bad = matchAll(0, 1, new MirredAction(0, Control.PIPE, false, true, "eth1")).withHandle(1);
         assertNotNull(kit.offer(bad, List.of(kit.share(bad.actions().get(0))), cookie));
         kit.tc.commit();
         assertFalse(alive(kit.ingress(udp4())), "the filter it would have replaced still runs");

@@ -41,7 +41,21 @@ final class TcKit {
     static final long MAC_B = 0x02_00_00_00_00_0BL;
     private static final Map<String, Integer> PORTS = Map.of("eth0", ETH0, "eth1", ETH1, "eth2", ETH2);
 
-    final SoftwareTcProvider tc = new SoftwareTcProvider(dev -> PORTS.getOrDefault(dev, -1));
+    /** The devices as the provider resolves them: tests delete and add some (then call linksChanged). */
+    final Map<String, Integer> ports = new HashMap<>(PORTS);
+    /** Devices without a link-layer header in Linux (xfrm interfaces), as the resolver reports them. */
+    final java.util.Set<String> headerless = new java.util.HashSet<>();
+    final SoftwareTcProvider tc = new SoftwareTcProvider(new PortResolver() {
+        @Override
+        public int indexOf(String dev) {
+            return ports.getOrDefault(dev, -1);
+        }
+
+        @Override
+        public boolean headerless(String dev) {
+            return headerless.contains(dev);
+        }
+    });
     private final Map<String, Integer> lastIndex = new HashMap<>();
     private long lastCookie;
     private long lastHandle;

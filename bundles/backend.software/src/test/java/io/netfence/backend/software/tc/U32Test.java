@@ -44,6 +44,26 @@ class U32Test {
         return eth().ipv4(src, dst).udp(sport, dport).build();
     }
 
+    private static void addLine(TcKit kit, String line) {
+        kit.add(((io.netfence.tc.syntax.TcCommand.FilterCmd) io.netfence.tc.syntax.TcParser.parseLine(line)).filter());
+    }
+
+    /** tc-u32(8)'s hashing example: the link hashes the third byte of the source, and sample puts the filter in that bucket. */
+    @Test
+    void aSampledFilterSitsInTheBucketItsPacketsHashTo() {
+        TcKit kit = new TcKit();
+        addLine(kit, "filter add dev eth0 ingress prio 1 handle 1: protocol ip u32 divisor 256");
+        addLine(kit, "filter add dev eth0 ingress protocol ip prio 1 handle 800::800 u32 ht 800:: match ip src 192.168.0.0/16 "
+                + "hashkey mask 0x0000ff00 at 12 link 1:");
+        addLine(kit, "filter add dev eth0 ingress protocol ip prio 1 handle 1:8:800 u32 ht 1: sample u32 0x00000800 0x0000ff00 at 12 "
+                + "match ip src 192.168.8.0/24 classid 1:1 action drop");
+        // The same match without sample sits in bucket 0, where no 192.168.8.x packet hashes.
+        addLine(kit, "filter add dev eth0 ingress protocol ip prio 1 handle 1::800 u32 ht 1: match ip src 192.168.9.0/24 action drop");
+        assertFalse(alive(kit.ingress(udp("192.168.8.7", "10.0.0.1", 1, 2))));
+        assertTrue(alive(kit.ingress(udp("192.168.9.7", "10.0.0.1", 1, 2))), "bucket 9 is empty; the 9.0/24 filter is in bucket 0");
+        assertTrue(alive(kit.ingress(udp("192.168.7.7", "10.0.0.1", 1, 2))));
+    }
+
     @Test
     void sourceAndDestinationPrefixes() {
         TcKit kit = new TcKit();
