@@ -15,7 +15,13 @@ netfence_find_jdk25() {
     if [ "$v" -ge 25 ] && [ "$v" -gt "$best_v" ]; then best=$d; best_v=$v; fi
   done
   if [ -z "$best" ]; then
-    echo "Netfence needs a JDK 25 or newer: set JAVA_HOME to one, or install one under /usr/lib/jvm (found none; the default java is $(java -version 2>&1 | head -1))." >&2
+    # Name the default java only if there is one: running a missing one would add the shell's own
+    # "command not found" line to what must stay one sentence.
+    local seen="there is no java on PATH"
+    if command -v java >/dev/null 2>&1; then
+      seen="the default java is $(java -version 2>&1 | head -1)"
+    fi
+    echo "Netfence needs a JDK 25 or newer: set JAVA_HOME to one, or install one under /usr/lib/jvm (found none; $seen)." >&2
     return 1
   fi
   export JAVA_HOME=$best

@@ -31,7 +31,7 @@ import org.osgi.framework.wiring.BundleWiring;
 
 /**
  * Starts the appliance: Felix with start levels, the features recorded as installed (the boot set on
- * first start), then either an interactive Gogo/JLine console, one command ({@code -c}) or a batch
+ * first start, and boot features added since the data folder was last used), then either an interactive Gogo/JLine console, one command ({@code -c}) or a batch
  * file ({@code -b}). The appliance's home (bin/, lib/, system/, features/, etc/, deploy/) comes from
  * {@code -Dnetfence.home}; its state (data/) from {@code --data} or {@code -Dnetfence.data}.
  */
@@ -106,6 +106,9 @@ public final class Main {
             }
             installer.install(ctx, d, true);
         }
+        // Records the boot list as offered: a boot feature added in a later version is installed
+        // once on this data folder, and one the operator uninstalls afterwards stays uninstalled.
+        state.write(installed, boot);
         List<Bundle> console = new ArrayList<>();
         if (opts.interactive()) {
             FeatureDescriptor c = features.get(CONSOLE_FEATURE);

@@ -44,11 +44,13 @@ final class ShellRunner implements AutoCloseable {
     private final Method execute;
     private final Method format;
     private final Method close;
+    private final ClassLoader gogo;
 
     private ShellRunner(Object processor, Method create, Object session, Class<?> sessionType, PrintStream out, PrintStream err)
             throws NoSuchMethodException {
         this.processor = processor;
         this.create = create;
+        this.gogo = sessionType.getClassLoader();
         this.session = session;
         this.out = out;
         this.err = err;
@@ -81,15 +83,38 @@ final class ShellRunner implements AutoCloseable {
         return new ShellRunner(processor, create, session, sessionType, out, err);
     }
 
-    /** Runs one command; prints its result; returns the exit code (0 ok, 1 failed). */
+    /**
+     * Runs one command line; prints the result of each of its statements ({@code "a; b"}: Gogo
+     * alone would return only the last one's); stops at the first that fails. Returns the exit code
+     * (0 ok, 1 failed).
+     */
     int runOne(String command) {
-        String error = execute(command);
-        if (error != null) {
-            // Shell messages usually say "Error: ..." already; Gogo's own ones do not.
-            err.println(error.startsWith("Error:") ? error : "Error: " + error);
-            return 1;
+        for (String statement : statements(command)) {
+            String error = execute(statement);
+            if (error != null) {
+                // Shell messages usually say "Error: ..." already; Gogo's own ones do not.
+                err.println(error.startsWith("Error:") ? error : "Error: " + error);
+                return 1;
+            }
         }
         return 0;
+    }
+
+    /**
+     * The top-level statements of a command line, as Gogo's own parser splits it (quotes, closures
+     * and pipelines stay whole); the line as it is if it cannot be parsed (executing it then
+     * reports the syntax error).
+     */
+    private List<String> statements(String command) {
+        try {
+            Class<?> parser = gogo.loadClass("org.apache.felix.gogo.runtime.Parser");
+            Object program = parser.getMethod("program").invoke(parser.getConstructor(CharSequence.class).newInstance(command));
+            List<?> tokens = (List<?>) program.getClass().getMethod("tokens").invoke(program);
+            List<String> out = tokens.stream().map(String::valueOf).filter(t -> !t.isBlank()).toList();
+            return out.isEmpty() ? List.of(command) : out;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return List.of(command);
+        }
     }
 
     /**

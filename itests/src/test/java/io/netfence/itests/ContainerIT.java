@@ -7,8 +7,11 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import io.netfence.features.api.FeatureException;
 import io.netfence.features.api.FeatureInfo;
 import io.netfence.features.api.FeatureService;
+import io.netfence.features.model.FeatureCatalog;
+import io.netfence.features.model.FeatureDescriptor;
 import io.netfence.net.api.NetService;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
@@ -32,6 +37,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Version;
+import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * Boots the real appliance container (Felix, SCR, ConfigAdmin, FileInstall, Gogo and every Netfence
@@ -221,6 +227,89 @@ public class ContainerIT {
             fail("the runtime feature is essential");
         } catch (RuntimeException e) {
             assertTrue(e.getMessage(), e.getMessage().contains("essential"));
+        }
+    }
+
+    @Test
+    public void aFeatureOthersNeedOrTheShellsFeatureIsNotUninstalled() throws Exception {
+        // Without the check, the next start leaves most bundles unresolved and the shell gone.
+        try {
+            features.uninstall("netfence-dataplane");
+            fail("the dataplane is needed by the other features");
+        } catch (FeatureException e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("feature netfence-dataplane is needed by "));
+            assertTrue(e.getMessage(), e.getMessage().contains("feature netfence-shell (io.netfence.shell needs io.netfence.net.api of io.netfence.net)"));
+            assertTrue(e.getMessage(), e.getMessage().endsWith("nothing was changed"));
+        }
+        assertTrue(features.feature("netfence-dataplane").installed());
+        assertEquals(Bundle.ACTIVE, bundle("io.netfence.net").getState());
+        try (Shell sh = new Shell(processor)) {
+            try {
+                sh.run("feature uninstall netfence-shell");
+                fail("the shell's own feature cannot go: nothing could install a feature again");
+            } catch (Exception e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("feature netfence-shell provides the shell"));
+            }
+            assertTrue(sh.run("feature list").contains("netfence-shell"));
+        }
+        assertEquals(Bundle.ACTIVE, bundle("io.netfence.shell").getState());
+    }
+
+    /**
+     * The dataplane feature ships a configuration (io.netfence.net: workers 0, one per core). The
+     * feature runtime creates the configurations of installed features that are missing: when the
+     * feature is installed and when the runtime starts with it installed (which is how a boot
+     * feature's configuration appears). An operator's configuration is never overwritten.
+     */
+    @Test
+    public void theDataplaneFeatureShipsItsWorkerConfiguration() throws Exception {
+        FeatureDescriptor d = new FeatureCatalog(Appliance.DIST.resolve("features"), Appliance.DIST.resolve("system"))
+                .load().get("netfence-dataplane");
+        assertEquals(0, ((Number) d.configurations().get("io.netfence.net").get("workers")).intValue());
+        ConfigurationAdmin ca = context.getService(context.getServiceReference(ConfigurationAdmin.class));
+        // Start from none: the deploy/ test replaces and removes this PID's configuration.
+        deleteConfiguration(ca, "io.netfence.net");
+        restartFeatureRuntime();
+        Await.until("the feature's configuration is created", 10_000, () -> properties(ca, "io.netfence.net") != null);
+        Dictionary<String, Object> p = properties(ca, "io.netfence.net");
+        assertEquals("netfence-dataplane", p.get("netfence.feature"));
+        assertEquals(0, ((Number) p.get("workers")).intValue());
+
+        // An operator's value wins over the feature's.
+        Dictionary<String, Object> mine = new Hashtable<>();
+        mine.put("workers", 1);
+        ca.getConfiguration("io.netfence.net", "?").update(mine);
+        restartFeatureRuntime();
+        Await.until("the operator's value stays", 10_000, () -> net.workerCount() == 1);
+        assertEquals(1, ((Number) properties(ca, "io.netfence.net").get("workers")).intValue());
+        assertNull(properties(ca, "io.netfence.net").get("netfence.feature"));
+
+        deleteConfiguration(ca, "io.netfence.net");
+        restartFeatureRuntime();
+        Await.until("the feature's configuration is back", 10_000, () -> properties(ca, "io.netfence.net") != null
+                && "netfence-dataplane".equals(properties(ca, "io.netfence.net").get("netfence.feature")));
+    }
+
+    private void restartFeatureRuntime() throws Exception {
+        Bundle runtime = bundle("io.netfence.features");
+        runtime.stop();
+        runtime.start();
+        Await.until("the feature service is back", 10_000, () -> context.getServiceReference(FeatureService.class) != null);
+    }
+
+    private static Dictionary<String, Object> properties(ConfigurationAdmin ca, String pid) {
+        try {
+            org.osgi.service.cm.Configuration[] found = ca.listConfigurations("(service.pid=" + pid + ")");
+            return found == null ? null : found[0].getProperties();
+        } catch (IOException | org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteConfiguration(ConfigurationAdmin ca, String pid) throws Exception {
+        org.osgi.service.cm.Configuration[] found = ca.listConfigurations("(service.pid=" + pid + ")");
+        for (org.osgi.service.cm.Configuration c : found == null ? new org.osgi.service.cm.Configuration[0] : found) {
+            c.delete();
         }
     }
 

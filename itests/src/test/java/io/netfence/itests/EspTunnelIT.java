@@ -2,7 +2,7 @@ package io.netfence.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
+import static io.netfence.itests.Host.assumeTrue;
 
 import io.netfence.net.api.NetService;
 import io.netfence.tc.api.BlockRef;

@@ -16,9 +16,19 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Set;
+import java.util.TreeMap;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.Filter;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.wiring.BundleWire;
+import org.osgi.framework.wiring.BundleWiring;
+import org.osgi.resource.Namespace;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -42,6 +52,8 @@ public final class FeatureServiceImpl implements FeatureService {
     static final String FEATURE_PROPERTY = "netfence.feature";
 
     private static final Logger LOG = LoggerFactory.getLogger(FeatureServiceImpl.class);
+    /** The shell's feature command: the only way to install a feature again. */
+    private static final Filter FEATURE_COMMAND = filter("(&(osgi.command.scope=netfence)(osgi.command.function=feature))");
 
     private final BundleContext context;
     private final ConfigurationAdmin configAdmin;
@@ -63,6 +75,14 @@ public final class FeatureServiceImpl implements FeatureService {
             if (installer.isInstalled(context, d)) {
                 applyConfigurations(d);
             }
+        }
+    }
+
+    private static Filter filter(String f) {
+        try {
+            return FrameworkUtil.createFilter(f);
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
         }
     }
 
@@ -104,7 +124,7 @@ public final class FeatureServiceImpl implements FeatureService {
         applyConfigurations(d);
         Set<String> installed = state.read(boot);
         installed.add(name);
-        state.write(installed);
+        state.write(installed, boot);
         LOG.info("feature {} installed", name);
         return info(d);
     }
@@ -127,6 +147,7 @@ public final class FeatureServiceImpl implements FeatureService {
         if (needsSelf(d)) {
             throw new FeatureException("feature " + name + " contains the feature runtime itself and cannot be uninstalled");
         }
+        refuseIfNeeded(d, keep);
         deleteConfigurations(d);
         try {
             installer.uninstall(context, d, keep);
@@ -135,9 +156,78 @@ public final class FeatureServiceImpl implements FeatureService {
         }
         Set<String> installed = state.read(boot);
         installed.remove(name);
-        state.write(installed);
+        state.write(installed, boot);
         LOG.info("feature {} uninstalled", name);
         return info(d);
+    }
+
+    /**
+     * Refuses, changing nothing, when a bundle that would go is still needed: by a bundle that
+     * stays (a mandatory import or requirement wired to it; the next start would leave the
+     * dependant unresolved), or because it provides the {@code feature} command, without which no
+     * feature could be installed again.
+     */
+    private void refuseIfNeeded(FeatureDescriptor d, List<FeatureDescriptor> keep) {
+        Set<String> kept = new HashSet<>();
+        for (FeatureDescriptor f : keep) {
+            f.bundles().forEach(r -> kept.add(installer.location(r)));
+        }
+        Set<Bundle> going = new HashSet<>();
+        for (BundleRef r : d.bundles()) {
+            String loc = installer.location(r);
+            Bundle b = context.getBundle(loc);
+            if (b != null && !kept.contains(loc)) {
+                going.add(b);
+            }
+        }
+        for (Bundle b : going) {
+            ServiceReference<?>[] commands = b.getRegisteredServices();
+            for (ServiceReference<?> ref : commands == null ? new ServiceReference<?>[0] : commands) {
+                if (FEATURE_COMMAND.match(ref)) {
+                    throw new FeatureException("feature " + d.name() + " provides the shell (" + b.getSymbolicName()
+                            + "), and without it no feature could be installed again: it cannot be uninstalled");
+                }
+            }
+        }
+        Map<String, String> dependants = new TreeMap<>();
+        for (Bundle other : context.getBundles()) {
+            if (going.contains(other) || other.getBundleId() == 0) {
+                continue;
+            }
+            BundleWiring wiring = other.adapt(BundleWiring.class);
+            if (wiring == null) {
+                continue;
+            }
+            for (BundleWire w : wiring.getRequiredWires(null)) {
+                Bundle provider = w.getProvider().getBundle();
+                String resolution = w.getRequirement().getDirectives().get(Namespace.REQUIREMENT_RESOLUTION_DIRECTIVE);
+                if (!going.contains(provider) || Namespace.RESOLUTION_OPTIONAL.equals(resolution) || "dynamic".equals(resolution)) {
+                    continue;
+                }
+                String who = featureOf(other, keep);
+                Object what = w.getCapability().getAttributes().get(w.getCapability().getNamespace());
+                dependants.putIfAbsent(who, other.getSymbolicName() + " needs " + (what == null ? "" : what + " of ")
+                        + provider.getSymbolicName());
+            }
+        }
+        if (!dependants.isEmpty()) {
+            List<String> reasons = new ArrayList<>();
+            dependants.forEach((who, why) -> reasons.add(who + " (" + why + ")"));
+            throw new FeatureException("feature " + d.name() + " is needed by " + String.join(", ", reasons)
+                    + ": uninstall " + (dependants.size() == 1 ? "it" : "them") + " first; nothing was changed");
+        }
+    }
+
+    /** "feature NAME" for the installed feature that holds {@code b}, else "bundle BSN" (deploy/, say). */
+    private String featureOf(Bundle b, List<FeatureDescriptor> installed) {
+        for (FeatureDescriptor f : installed) {
+            for (BundleRef r : f.bundles()) {
+                if (installer.location(r).equals(b.getLocation())) {
+                    return "feature " + f.name();
+                }
+            }
+        }
+        return "bundle " + b.getSymbolicName();
     }
 
     private boolean needsSelf(FeatureDescriptor d) {

@@ -71,10 +71,27 @@ class FeatureDescriptorTest {
     void stateSurvivesAndDefaultsToTheBootList(@TempDir Path dir) {
         FeatureState s = new FeatureState(dir.resolve("sub/features.state"));
         assertEquals(Set.of("a", "b"), s.read(List.of("a", "b")));
-        s.write(new java.util.LinkedHashSet<>(List.of("a", "c")));
+        s.write(new java.util.LinkedHashSet<>(List.of("a", "c")), List.of("a", "b"));
         FeatureState again = new FeatureState(dir.resolve("sub/features.state"));
         Set<String> read = again.read(List.of("a", "b"));
-        assertEquals(Set.of("a", "c"), read);
+        assertEquals(Set.of("a", "c"), read, "b was offered and uninstalled: it stays uninstalled");
         assertFalse(read.contains("b"));
+    }
+
+    @Test
+    void aBootFeatureAddedLaterIsInstalledOnceOnAnExistingDataFolder(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("features.state");
+        FeatureState s = new FeatureState(file);
+        s.write(new java.util.LinkedHashSet<>(List.of("a", "b")), List.of("a", "b"));
+        // a newer version boots a, b and the new t
+        assertEquals(List.of("a", "b", "t"), List.copyOf(s.read(List.of("a", "b", "t"))));
+        s.write(new java.util.LinkedHashSet<>(List.of("a", "b", "t")), List.of("a", "b", "t"));
+        // the operator uninstalls t: it is not brought back
+        s.write(new java.util.LinkedHashSet<>(List.of("a", "b")), List.of("a", "b", "t"));
+        assertEquals(Set.of("a", "b"), s.read(List.of("a", "b", "t")));
+
+        // a file from before offers were recorded: the boot features it lacks are installed once
+        Files.writeString(file, "# features installed\na\n");
+        assertEquals(List.of("a", "b", "t"), List.copyOf(s.read(List.of("a", "b", "t"))));
     }
 }

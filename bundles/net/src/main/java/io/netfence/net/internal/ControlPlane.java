@@ -71,6 +71,11 @@ public class ControlPlane implements NetService {
         /** Null while the driver is absent or failed to open the device (see {@link #detached}). */
         PortDevice device;
         String detached;
+        /**
+         * Restored up, but kept down (its device configured down) until every restored link has its
+         * device: a generator or a pcap replay would otherwise send before its egress link exists.
+         */
+        boolean held;
         /** Assigned addresses in the order they were added; the EUI-64 link-local one first. */
         final List<IpPrefix> addresses = new ArrayList<>();
         IpPrefix autoLinkLocal;
@@ -90,7 +95,7 @@ public class ControlPlane implements NetService {
         }
 
         boolean operUp() {
-            return adminUp && device != null;
+            return adminUp && device != null && !held;
         }
     }
 
@@ -132,6 +137,8 @@ public class ControlPlane implements NetService {
     private volatile ConfigStore store;
     /** The worker count was set by the operator (and is saved), not taken from the defaults. */
     private boolean workersSet;
+    /** How long restored links wait, at most, for the drivers of the other restored links. */
+    long restoreHoldMillis = 10_000;
 
     public ControlPlane(int workers, Logger log) {
         if (workers < 1 || workers > MAX_WORKERS) {
@@ -207,7 +214,10 @@ public class ControlPlane implements NetService {
     /**
      * Restores the configuration saved in {@code file} (if any) and from now on saves every change
      * to it. Call before {@link #start()}. A line that no longer applies (say, an address that
-     * conflicts) is skipped with a warning; links whose driver is not loaded yet wait for it.
+     * conflicts) is skipped with a warning; links whose driver is not loaded yet wait for it. Links
+     * saved up stay down until every restored link has its device (drivers arrive one by one), then
+     * come up in one change with the addresses, routes and neighbours already there; after
+     * {@link #restoreHoldMillis} those that have a device come up anyway.
      */
     public void persistTo(Path file) {
         locked(() -> {
@@ -218,9 +228,55 @@ public class ControlPlane implements NetService {
                     log.warn("{}: skipped \"{}\": {}", file, String.join(" ", words), message(e));
                 }
             }
+            releaseHeldLinks(false);
             publish();
         });
         store = new ConfigStore(file, this::configLines, log);
+        if (links.values().stream().anyMatch(l -> l.held)) {
+            // A driver that never comes must not keep the others down.
+            long wait = restoreHoldMillis;
+            Thread.ofVirtual().name("netfence-restore-hold").start(() -> {
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                locked(() -> {
+                    if (releaseHeldLinks(true)) {
+                        publish();
+                    }
+                });
+            });
+        }
+    }
+
+    /**
+     * Brings the held links up, all in one published change, once every restored link has its
+     * device (or, with {@code anyway}, now, leaving those without one for their driver). Returns
+     * whether any link came up.
+     */
+    private boolean releaseHeldLinks(boolean anyway) {
+        List<Link> held = links.values().stream().filter(l -> l.held).toList();
+        if (held.isEmpty()) {
+            return false;
+        }
+        boolean waiting = held.stream().anyMatch(l -> l.device == null && !drivers.containsKey(l.type));
+        if (waiting && !anyway) {
+            return false;
+        }
+        if (waiting) {
+            log.warn("links {} still wait for their drivers; the other restored links come up now",
+                    held.stream().filter(l -> l.device == null && !drivers.containsKey(l.type)).map(l -> l.name).toList());
+        }
+        boolean any = false;
+        for (Link l : held) {
+            l.held = false;
+            if (l.device != null) {
+                l.device.configure(l.adminUp, l.mtu);
+                any = true;
+            }
+        }
+        return any;
     }
 
     private void restoreLine(List<String> w) {
@@ -267,6 +323,7 @@ public class ControlPlane implements NetService {
         Link l = new Link(index, name, w.get(3), w.subList(argsAt + 1, w.size()), Integer.parseInt(w.get(9)),
                 Integer.parseInt(w.get(5)), MacAddress.parse(w.get(7)));
         l.adminUp = w.get(10).equals("up");
+        l.held = l.adminUp;
         links.put(name, l);
         byIndex.put(index, l);
         nextIndex = Math.max(nextIndex, index + 1);
@@ -280,7 +337,7 @@ public class ControlPlane implements NetService {
             PortDriver d = list.getFirst();
             d.validate(spec(l));
             l.device = d.open(spec(l));
-            l.device.configure(l.adminUp, l.mtu);
+            l.device.configure(l.adminUp && !l.held, l.mtu);
         } catch (RuntimeException e) {
             l.detached = message(e);
             log.warn("link {}: {}", name, l.detached);
@@ -387,7 +444,7 @@ public class ControlPlane implements NetService {
             if (l.type.equals(driver.type()) && l.device == null) {
                 try {
                     l.device = driver.open(spec(l));
-                    l.device.configure(l.adminUp, l.mtu);
+                    l.device.configure(l.adminUp && !l.held, l.mtu);
                     l.detached = null;
                     changed = true;
                 } catch (RuntimeException e) {
@@ -396,7 +453,7 @@ public class ControlPlane implements NetService {
                 }
             }
         }
-        if (changed) {
+        if (releaseHeldLinks(false) || changed) {
             publish();
         }
     }
@@ -594,6 +651,7 @@ public class ControlPlane implements NetService {
             }
             if (change.up() != null) {
                 l.adminUp = change.up();
+                l.held = false; // the operator decides now
             }
             if (change.mtu() != null) {
                 l.mtu = change.mtu();

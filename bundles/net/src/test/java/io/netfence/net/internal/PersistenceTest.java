@@ -76,6 +76,60 @@ class PersistenceTest {
     }
 
     @Test
+    void restoredLinksComeUpTogetherOnceEveryDriverIsThere() throws Exception {
+        Path file = dir.resolve("dataplane.conf");
+        QueueDriver firstA = new QueueDriver();
+        QueueDriver firstB = new QueueDriver("queue2");
+        ControlPlane first = new ControlPlane(1, NOPLogger.NOP_LOGGER);
+        first.addDriver(firstA);
+        first.addDriver(firstB);
+        first.persistTo(file);
+        first.start();
+        first.addLink(new LinkSpec("in0", QueueDriver.TYPE, 0, null, 0, List.of()));
+        first.addLink(new LinkSpec("out0", "queue2", 0, null, 0, List.of()));
+        first.setLink("in0", new LinkChange(true, null, null));
+        first.setLink("out0", new LinkChange(true, null, null));
+        first.stop();
+
+        // As in the appliance: the dataplane restores before the drivers come, one at a time.
+        ControlPlane second = start(file, null);
+        try {
+            QueueDriver a = new QueueDriver();
+            second.addDriver(a);
+            assertFalse(a.devices.get("in0").up, "in0's device waits for out0's driver");
+            assertFalse(second.link("in0").operUp());
+            assertTrue(second.link("in0").adminUp(), "it is still configured up");
+            QueueDriver b = new QueueDriver("queue2");
+            second.addDriver(b);
+            assertTrue(a.devices.get("in0").up);
+            assertTrue(b.devices.get("out0").up);
+            assertTrue(second.link("in0").operUp() && second.link("out0").operUp());
+        } finally {
+            second.stop();
+        }
+
+        // A driver that never comes keeps the others down only for a while.
+        ControlPlane third = new ControlPlane(1, NOPLogger.NOP_LOGGER);
+        third.restoreHoldMillis = 200;
+        third.persistTo(file);
+        third.start();
+        try {
+            QueueDriver a = new QueueDriver();
+            third.addDriver(a);
+            assertFalse(third.link("in0").operUp());
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!third.link("in0").operUp() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(third.link("in0").operUp());
+            assertTrue(a.devices.get("in0").up);
+            assertFalse(third.link("out0").operUp());
+        } finally {
+            third.stop();
+        }
+    }
+
+    @Test
     void wordsWithSpacesAndPercentSignsRoundTrip() {
         for (String w : List.of("plain", "with space", "100%", "tab\there", "", "a+b", "%20")) {
             assertEquals(w, ConfigStore.decode(ConfigStore.encode(w)));

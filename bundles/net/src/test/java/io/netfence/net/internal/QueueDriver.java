@@ -23,10 +23,20 @@ import java.util.concurrent.TimeUnit;
 final class QueueDriver implements PortDriver {
     static final String TYPE = "queue";
     final Map<String, QueueDevice> devices = new ConcurrentHashMap<>();
+    private final String type;
+
+    QueueDriver() {
+        this(TYPE);
+    }
+
+    /** The same driver under another type name (a second driver that arrives separately). */
+    QueueDriver(String type) {
+        this.type = type;
+    }
 
     @Override
     public String type() {
-        return TYPE;
+        return type;
     }
 
     @Override

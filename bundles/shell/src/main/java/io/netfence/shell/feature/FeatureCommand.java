@@ -24,7 +24,9 @@ public final class FeatureCommand {
 
             A feature is a named set of bundles with their configuration, described by an OSGi Feature
             JSON file in the appliance's features/ folder. Features are installed and removed while the
-            appliance runs; "boot" features are installed at every start.
+            appliance runs, and what is installed is installed again at the next start. "boot"
+            features are installed on the first start, and one a newer version adds at the first
+            start after the upgrade; a boot feature uninstalled stays uninstalled.
 
             Commands:
               list        every feature known: name, installed, boot, title (the default command)
@@ -32,11 +34,14 @@ public final class FeatureCommand {
               install     install and start a feature's bundles and apply its configuration;
                           a failure removes what was installed
               uninstall   stop and remove the bundles no other installed feature needs,
-                          and delete the feature's configuration
+                          and delete the feature's configuration; refused, changing nothing,
+                          while another installed feature needs its bundles, and for the
+                          feature that provides this shell
 
             Examples:
               feature list
-              feature install netfence-ipsec
+              feature uninstall netfence-tc
+              feature install netfence-tc
               feature -j info netfence-shell""";
 
     private final FeatureService features;

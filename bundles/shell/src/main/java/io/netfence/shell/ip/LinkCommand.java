@@ -61,7 +61,10 @@ final class LinkCommand {
 
     private String typeUsage(String type) {
         checkType(type);
-        return "Usage: ip link add NAME type " + type + " " + NetCalls.get(() -> net.linkTypeUsage(type));
+        String usage = NetCalls.get(() -> net.linkTypeUsage(type)).strip();
+        return usage.isEmpty()
+                ? "Usage: ip link add NAME type " + type + "\nThe " + type + " link type takes no arguments."
+                : "Usage: ip link add NAME type " + type + " " + usage;
     }
 
     private void checkType(String type) {

@@ -84,6 +84,7 @@ class LinkCommandTest extends IpTestBase {
     void typeHelpPrintsTheDriverUsage() {
         assertEquals("Usage: ip link add NAME type pcap rx FILE tx FILE [loop COUNT]", ip("ip link add p0 type pcap help"));
         assertEquals("Usage: ip link add NAME type pcap rx FILE tx FILE [loop COUNT]", ip("ip link help pcap"));
+        assertEquals("Usage: ip link add NAME type sink\nThe sink link type takes no arguments.", ip("ip link help sink"));
         assertEquals(List.of(), net.calls());
     }
 

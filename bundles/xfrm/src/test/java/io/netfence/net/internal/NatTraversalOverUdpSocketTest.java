@@ -71,10 +71,10 @@ class NatTraversalOverUdpSocketTest {
 
     @BeforeAll
     static void addHostAddresses() throws Exception {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to add addresses to lo");
-        Assumptions.assumeTrue(run("ip", "-V") == 0, "needs iproute2");
+        need("root".equals(System.getProperty("user.name")), "needs root to add addresses to lo");
+        need(run("ip", "-V") == 0, "needs iproute2");
         for (String a : new String[] {APPLIANCE, PEER}) {
-            Assumptions.assumeTrue(run("ip", "addr", "add", a + "/32", "dev", "lo") == 0, "cannot add " + a + " to lo");
+            need(run("ip", "addr", "add", a + "/32", "dev", "lo") == 0, "cannot add " + a + " to lo");
         }
         added = true;
     }
@@ -187,5 +187,16 @@ class NatTraversalOverUdpSocketTest {
         FlowDissector.dissect(esp);
         assertEquals(IpAddress.parse("10.2.0.9").v4bits(), esp.key.ipv4Dst);
         assertEquals(1, xfrm.state(IpAddress.parse(PEER), 0x4502).counters().packets());
+    }
+
+    /**
+     * Skips when the host lacks what the test needs; with -Dnetfence.requireAll=true (CI, where
+     * everything is installed) fails instead, so a missing tool cannot pass for a green run.
+     */
+    private static void need(boolean ok, String what) {
+        if (Boolean.getBoolean("netfence.requireAll")) {
+            org.junit.jupiter.api.Assertions.assertTrue(ok, what + " (netfence.requireAll: nothing may be skipped)");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(ok, what);
     }
 }

@@ -61,9 +61,9 @@ class TapDriverTest {
 
     private static void assumeTapWorks() {
         Path tun = Path.of("/dev/net/tun");
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
-        Assumptions.assumeTrue(Files.isReadable(tun) && Files.isWritable(tun), "needs /dev/net/tun");
-        Assumptions.assumeTrue(run("ip", "-V").exit() == 0, "needs iproute2");
+        need("root".equals(System.getProperty("user.name")), "needs root");
+        need(Files.isReadable(tun) && Files.isWritable(tun), "needs /dev/net/tun");
+        need(run("ip", "-V").exit() == 0, "needs iproute2");
         Assumptions.assumeFalse(run("ip", "-4", "addr").output().contains("198.51.100."), "198.51.100.0/24 is in use on this host");
     }
 
@@ -332,5 +332,16 @@ class TapDriverTest {
         assertTrue(failures.get(1).getMessage().contains("root") && failures.get(1).getMessage().contains("CAP_NET_ADMIN"));
         assertTrue(failures.get(4).getMessage().contains("Input/output error"), failures.get(4).getMessage());
         assertTrue(failures.get(7).getMessage().contains("multi-queue"));
+    }
+
+    /**
+     * Skips when the host lacks what the test needs; with -Dnetfence.requireAll=true (CI, where
+     * everything is installed) fails instead, so a missing tool cannot pass for a green run.
+     */
+    private static void need(boolean ok, String what) {
+        if (Boolean.getBoolean("netfence.requireAll")) {
+            org.junit.jupiter.api.Assertions.assertTrue(ok, what + " (netfence.requireAll: nothing may be skipped)");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(ok, what);
     }
 }

@@ -73,14 +73,14 @@ class UdpDataplaneTest {
 
     @BeforeAll
     static void addHostAddresses() {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to add addresses to lo");
-        Assumptions.assumeTrue(run("ip", "-V").exit() == 0, "needs iproute2");
+        need("root".equals(System.getProperty("user.name")), "needs root to add addresses to lo");
+        need(run("ip", "-V").exit() == 0, "needs iproute2");
         String inUse = run("ip", "addr").output();
         Assumptions.assumeFalse(inUse.contains("203.0.113.") || inUse.contains("2001:db8:4500:"), "the test addresses are in use on this host");
         for (String a : HOST_ADDRESSES) {
             Result r = a.contains(":") ? run("ip", "-6", "addr", "add", a, "dev", "lo", "nodad") : run("ip", "addr", "add", a, "dev", "lo");
             added = true;
-            Assumptions.assumeTrue(r.exit() == 0, "ip addr add " + a + " dev lo: " + r.output());
+            need(r.exit() == 0, "ip addr add " + a + " dev lo: " + r.output());
         }
     }
 
@@ -246,5 +246,16 @@ class UdpDataplaneTest {
         @Override
         public void close() {
         }
+    }
+
+    /**
+     * Skips when the host lacks what the test needs; with -Dnetfence.requireAll=true (CI, where
+     * everything is installed) fails instead, so a missing tool cannot pass for a green run.
+     */
+    private static void need(boolean ok, String what) {
+        if (Boolean.getBoolean("netfence.requireAll")) {
+            org.junit.jupiter.api.Assertions.assertTrue(ok, what + " (netfence.requireAll: nothing may be skipped)");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(ok, what);
     }
 }
