@@ -84,14 +84,17 @@ render() { # name outer_if local_outer remote_outer local_ts remote_ts local_id 
 
 start_charon() { # name
     local n=$1 d=$DIR/$1 i
+    # A socket left by an earlier charon would pass the wait below before this one listens.
+    rm -f "$d/charon.vici"
     # charon's pid file is compiled in as /var/run/charon.pid: give each charon its own /run
     # (ip netns exec already runs the command in a private mount namespace).
     ip netns exec "$n" sh -c "mount --bind '$d/run' /run && exec env STRONGSWAN_CONF='$d/strongswan.conf' /usr/lib/ipsec/charon" \
         >"$d/charon.stdout" 2>&1 </dev/null &
     echo $! >"$d/charon.pid"
     disown
-    for i in $(seq 50); do
-        [[ -S $d/charon.vici ]] && return 0
+    # Up when vici answers, not merely when its socket exists (a loaded host starts charon slowly).
+    for i in $(seq 150); do
+        [[ -S $d/charon.vici ]] && swanctl --stats --uri "$(vici "$n")" >/dev/null 2>&1 && return 0
         kill -0 "$(cat "$d/charon.pid")" 2>/dev/null || break
         sleep 0.1
     done
