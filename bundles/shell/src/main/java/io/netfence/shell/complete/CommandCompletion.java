@@ -123,6 +123,7 @@ public final class CommandCompletion {
             "feature", feature(),
             "log", log(),
             "crypto", crypto(),
+            "psample", psample(),
             "exit", node());
 
     private CommandCompletion() {
@@ -464,6 +465,13 @@ public final class CommandCompletion {
                 .sub("show", node(), "list")
                 .sub("engine", node().pos(fixed("aes-gcm", "chacha20-poly1305", "aes-cbc"))
                         .pos(fixed("openssl", "jce", "bc", "auto")))
+                .sub("help", node());
+    }
+
+    private static Node psample() {
+        return node()
+                .opts("-j", "-p", "-v", "-k", "-l", "-g", "-w")
+                .val(NONE, "-g", "-w")
                 .sub("help", node());
     }
 }

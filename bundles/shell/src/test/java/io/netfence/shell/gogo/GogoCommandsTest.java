@@ -99,7 +99,7 @@ class GogoCommandsTest {
 
     @Test
     void componentsAreImmediateGogoCommandsWithDescriptors() throws Exception {
-        for (Class<?> type : List.of(IpShell.class, FeatureShell.class, LogShell.class, BenchShell.class)) {
+        for (Class<?> type : List.of(IpShell.class, FeatureShell.class, LogShell.class, BenchShell.class, PsampleShell.class)) {
             String function = type.getSimpleName().replace("Shell", "").toLowerCase(java.util.Locale.ROOT);
             Method method = List.of(type.getMethods()).stream().filter(m -> m.getName().equals(function)).findFirst().orElseThrow();
             Descriptor descriptor = method.getAnnotation(Descriptor.class);

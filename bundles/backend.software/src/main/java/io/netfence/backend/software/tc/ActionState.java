@@ -31,6 +31,8 @@ final class ActionState {
     private PoliceBucket bucket;
     /** police peakrate's bucket (mtu bytes deep), null without one. */
     private PoliceBucket peak;
+    /** A sample action's psample group (set by the provider); null for other kinds. */
+    PsampleRegistry.Ring sampleGroup;
     /** Filters binding this action. */
     int references;
 
@@ -73,7 +75,7 @@ final class ActionState {
             case CsumAction c -> new CsumStep(counters, c);
             case SkbeditAction s -> new SkbeditStep(counters, s);
             case PoliceAction p -> new PoliceStep(counters, p, bucket, peak);
-            case SampleAction s -> new SampleStep(counters, s, sampled);
+            case SampleAction s -> new SampleStep(counters, s, sampled, sampleGroup);
             default -> throw new IllegalStateException("action " + action.kind() + " cannot run in software");
         };
     }

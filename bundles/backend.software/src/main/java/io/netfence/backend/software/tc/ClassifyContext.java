@@ -28,6 +28,11 @@ final class ClassifyContext {
     int defect = -1;
     /** Bytes of the frame that counters and policers leave out at this hook (see {@link TcSnapshot#uncounted}). */
     int uncounted;
+    /** The port whose hook is classifying, and whether that hook is ingress (for psample's iif/oif). */
+    int port;
+    boolean ingress;
+    /** Bytes at the frame's start the Linux device has not got: the Ethernet header of a headerless device's frames. */
+    int fakeHeader;
 
     private boolean edited;
     private boolean editedSinceStart;

@@ -5,6 +5,7 @@ import io.netfence.net.api.NetService;
 import io.netfence.net.spi.Hook;
 import io.netfence.net.spi.LinkListener;
 import io.netfence.net.spi.PacketStage;
+import io.netfence.tc.api.PsampleService;
 import io.netfence.tc.spi.TcOffloadProvider;
 import java.util.ArrayList;
 import java.util.Dictionary;
@@ -19,7 +20,8 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * The software tc dataplane as OSGi services: the provider as {@link TcOffloadProvider}
- * ({@value #BACKEND_PROPERTY}={@value SoftwareTcProvider#NAME}) and its two stages as
+ * ({@value #BACKEND_PROPERTY}={@value SoftwareTcProvider#NAME}), its sample groups as
+ * {@link PsampleService}, and its two stages as
  * {@link PacketStage}s at INGRESS and EGRESS. Device names resolve through {@link NetService}, and
  * again whenever a link comes or goes (a {@link LinkListener}).
  */
@@ -53,6 +55,7 @@ public final class SoftwareTcComponent {
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(BACKEND_PROPERTY, SoftwareTcProvider.NAME);
         registrations.add(context.registerService(TcOffloadProvider.class, provider, props));
+        registrations.add(context.registerService(PsampleService.class, provider.psample(), props));
         registrations.add(context.registerService(PacketStage.class, provider.ingressStage(), stageProperties(Hook.INGRESS)));
         registrations.add(context.registerService(PacketStage.class, provider.egressStage(), stageProperties(Hook.EGRESS)));
         registrations.add(context.registerService(LinkListener.class, new LinkListener() {

@@ -8,6 +8,8 @@ import io.netfence.tc.api.CsumAction;
 import io.netfence.tc.api.Filter;
 import io.netfence.tc.api.FlowerMatch;
 import io.netfence.tc.api.MirredAction;
+import io.netfence.tc.api.PsampleService;
+import io.netfence.tc.api.SampleAction;
 import io.netfence.tc.api.TcHook;
 import io.netfence.tc.api.TcStats;
 import io.netfence.tc.spi.ClsOffload;
@@ -73,6 +75,7 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
     private final Map<Long, BlockTables> blocks = new HashMap<>();
     private final Map<ActionKey, ActionState> actions = new HashMap<>();
     private final LongAdder reclassifyLoopDrops = new LongAdder();
+    private final PsampleRegistry psample = new PsampleRegistry();
     private final TcStage ingress = new TcStage(this, TcHook.INGRESS);
     private final TcStage egress = new TcStage(this, TcHook.EGRESS);
     private volatile TcSnapshot snapshot = TcSnapshot.EMPTY;
@@ -301,7 +304,12 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
         return reclassifyLoopDrops.sum();
     }
 
-    /** Packets picked by sample action {@code index} (there is no psample delivery yet; see SampleStep), 0 if unknown. */
+    /** The samples the sample actions delivered, by group (Linux's psample). */
+    public PsampleService psample() {
+        return psample;
+    }
+
+    /** Packets picked by sample action {@code index} (delivered to its group, or dropped there when full), 0 if unknown. */
     public long sampledPackets(int index) {
         synchronized (lock) {
             ActionState s = actions.get(new ActionKey("sample", index));
@@ -338,6 +346,9 @@ public final class SoftwareTcProvider implements TcOffloadProvider {
             } else if (s.update(a, targetPort)) {
                 markUsersDirty(s);
             }
+        }
+        if (a instanceof SampleAction sample) {
+            s.sampleGroup = psample.group(sample.group(), sample.truncate());
         }
         s.references++;
         return s;

@@ -32,6 +32,11 @@ final class TcSnapshot {
         return hook == TcHook.INGRESS || noHeader ? ETH_HLEN : 0;
     }
 
+    /** The Ethernet header a headerless device's frames carry here and not in Linux, else 0. */
+    int headerBytesMissing(int port) {
+        return port >= 0 && port < headerless.length && headerless[port] ? ETH_HLEN : 0;
+    }
+
     CompiledBlock block(TcHook hook, int port) {
         CompiledBlock[] byPort = hook == TcHook.INGRESS ? ingress : egress;
         return port >= 0 && port < byPort.length ? byPort[port] : null;

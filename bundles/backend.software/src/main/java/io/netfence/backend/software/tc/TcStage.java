@@ -51,6 +51,9 @@ final class TcStage implements PacketStage {
         ClassifyContext ctx = contexts.get();
         ctx.stage = stage;
         ctx.uncounted = snapshot.uncounted(hook, port);
+        ctx.port = port;
+        ctx.ingress = hook == TcHook.INGRESS;
+        ctx.fakeHeader = snapshot.headerBytesMissing(port);
         ctx.beginBatch(System.currentTimeMillis(), System.nanoTime());
         for (int i = 0; i < batch.count(); i++) {
             PacketBuffer p = batch.get(i);
