@@ -11,22 +11,32 @@ import java.util.List;
  * upper ({@code hi}) and lower ({@code lo}) 64 bits in network order.
  *
  * <h2>Layout and cost model</h2>
+ * A 16-8-8-...-8 multibit trie whose sparse subtrees are small route lists:
  * <ul>
- * <li>A directory with one 4-long record per /16 (the top 16 bits of the address, 2 MB,
- * allocated on the first add): a sequence number, the best route of length 0..16 for that /16
- * (expanded into every /16 it covers, as DIR-24-8 does), and a 112-bit mask of the lengths
- * 17..128 that at least one route inside that /16 has.</li>
- * <li>One open-addressing hash table ({@link PrefixTable6}) per prefix length, keyed by the
- * prefix masked to that length.</li>
+ * <li>A directory with one record per /16 (the top 16 bits of the address, 1 MB, plus a 256 KB
+ * array of /16 roots, allocated on the first add): a sequence number and the best route of
+ * length 0..16 for that /16 (expanded into every /16 it covers, as DIR-24-8 does).</li>
+ * <li>Under each /16 root, the routes longer than /16. A block (the /16, or a /24, /32, ... slot
+ * below it) that holds at most {@value #CHUNK_ROUTES} such routes is one <em>chunk</em>: a
+ * {@code long[]} listing them longest first (masked prefix and length/next hop), scanned in
+ * one or two cache lines. A block with more becomes a <em>node</em> of 256 slots that splits
+ * the next 8 bits; routes of up to 8 bits more than the node's depth are expanded into the
+ * slots they cover (the longest wins, as in DIR-24-8), longer ones go into the slots' chunks or
+ * nodes. A node falls back to a chunk when it holds {@value #MERGE_ROUTES} routes or fewer.</li>
  * </ul>
- * A lookup reads its /16's record, then probes the tables of the lengths in its mask, longest
- * first, and stops at the first hit; with no hit the record's short-route entry answers. Its
- * cost is therefore one directory record plus one hash probe (about one or two cache lines at a
- * load of at most 5/8) per distinct length longer than /16 present in the address's /16 that is
- * longer than the matching route's — it does not grow with the number of routes, only with the
- * number of distinct lengths (a typical Internet table has about a dozen beyond /16, most /16s
- * far fewer). Routes of length 0..16 cost one entry write per covered /16 to add or remove;
- * longer routes cost one hash insert or delete. Exact-match {@link #get} is one hash probe.
+ * A lookup reads its /16's record, follows nodes (8 bits each) down to a chunk, scans it, and
+ * takes the most specific of the chunk's match and the expanded routes met on the way; with no
+ * match the record's short-route entry answers. It never loops over prefix lengths: on an
+ * Internet-like table of 1M random routes it reads the /16 root, one node slot and one chunk
+ * (about 2 cache misses); dense blocks add one 1 KB node per 8 bits of depth, and the upper
+ * levels of those are shared and stay in cache. Memory is about 80 bytes per route in the trie
+ * plus the per-length hash tables below, about 160 bytes per route in total at 1M routes.
+ * <p>
+ * The control plane keeps every route in one open-addressing hash table ({@link PrefixTable6})
+ * per prefix length: exact-match {@link #get} is one hash probe, {@link #forEach} lists them,
+ * and removing a route looks up the next covering one there. Routes of length 0..16 cost one
+ * entry write per covered /16 to add or remove; longer routes cost a hash insert or delete and
+ * one chunk copy (at most {@value #CHUNK_ROUTES} routes) or up to 128 slot writes in one node.
  *
  * <h2>Concurrency and memory ordering</h2>
  * One writer at a time (the caller serialises {@link #add}, {@link #remove} and {@link #clear});
@@ -35,21 +45,28 @@ import java.util.List;
  * A lookup returns the answer the table had for its address at some instant during the lookup,
  * never a torn or invented value, and never throws:
  * <ul>
- * <li>Hash slots are published with one release store of their meta after the key is written,
- * and keys never change in place (see {@link PrefixTable6}); a grown or compacted table is
- * built aside and published with one release store, and the old array is never written again.</li>
- * <li>Short-route entries and length-mask words are single longs written with release stores
- * and read with acquire loads.</li>
- * <li>Because a lookup reads several words (mask, tables of several lengths, short entry), each
- * update of a route longer than /16 brackets its writes with the /16's sequence number (odd while
- * in progress, a store-store fence after making it odd, a release store making it even). A
- * lookup re-reads the sequence after an acquire fence and starts again if it changed. If it is
- * unchanged, no such update of this /16 started or finished meanwhile; at most one was in
- * progress throughout (the writer is serialised), and every partial state of one update gives
- * each address its old or new answer, because the table slot is published before the mask bit
- * is set and the mask bit is cleared after the slot is deleted. Updates of routes of length
- * 0..16 change only the short entry, which the lookup reads once. Readers never wait for the
- * writer: they retry only when an update finished or started, so lookups are lock-free.</li>
+ * <li>A chunk's route list never changes once the chunk is reachable: a changed list is built
+ * aside and published with one release store of the slot that holds it, and a new node is
+ * completely built before the one release store that makes it reachable. A reader that
+ * acquire-loads the reference therefore sees complete contents. Single words that do change in
+ * place (a chunk's or node's expanded route, the next hop of a listed route, a node's slot) are
+ * written with release stores and read with acquire loads. Replaced chunks and nodes are never
+ * written again, and the garbage collector frees them only once no reader holds them.</li>
+ * <li>Short-route entries are single longs written with release stores and read with acquire
+ * loads.</li>
+ * <li>Because a lookup reads several words (slots and expanded routes along its path, the short
+ * entry), each update of a route longer than /16 brackets its writes with the /16's sequence
+ * number (odd while in progress, a store-store fence after making it odd, a release store
+ * making it even). A lookup re-reads the sequence after an acquire fence and starts again if it
+ * changed. If it is unchanged, no such update of this /16 started or finished meanwhile; at most
+ * one was in progress throughout (the writer is serialised), and every partial state of one
+ * update gives each address its old or new answer: for any one address, an update changes one
+ * word (the slot that receives a new chunk, a split node or a merged chunk, the expanded route of
+ * the slot the address falls in, or a listed route's next hop), and a split or a merge swaps in a
+ * structure that gives every address the same answer as the one it replaces, except the
+ * addresses the update is changing. Updates of routes of length 0..16 change only the short
+ * entry, which the lookup reads once. Readers never wait for the writer: they retry only when an
+ * update finished or started, so lookups are lock-free.</li>
  * </ul>
  */
 public final class Ipv6Fib {
@@ -58,6 +75,7 @@ public final class Ipv6Fib {
     /** Largest next-hop id the table can store (24 bits, as {@link Ipv4Fib}). */
     public static final int MAX_NEXT_HOP = 0xFF_FFFF;
 
+    // Short-route entries (lengths 0..16), as in Ipv4Fib: valid bit, depth, next hop.
     private static final int VALID = 0x8000_0000;
     private static final int DEPTH_SHIFT = 24;
     private static final int DEPTH_MASK = 0x3F;
@@ -65,21 +83,51 @@ public final class Ipv6Fib {
 
     private static final int DIRECT_BITS = 16;
     private static final int BUCKETS = 1 << DIRECT_BITS;
-    // Directory record, 4 longs per /16.
-    private static final int RECORD = 4;
+    // Directory record, 2 longs per /16.
+    private static final int RECORD = 2;
     private static final int SEQUENCE = 0;
     private static final int SHORT_ROUTE = 1;
-    /** Bit (length - 1) for lengths 17..64. */
-    private static final int LENGTHS_TO_64 = 2;
-    /** Bit (length - 65) for lengths 65..128. */
-    private static final int LENGTHS_TO_128 = 3;
+
+    /** Bits resolved per node. */
+    private static final int STRIDE = 8;
+    private static final int SLOTS = 1 << STRIDE;
+    /** A block with more routes than this becomes a node. */
+    static final int CHUNK_ROUTES = 8;
+    /** A node with this many routes or fewer becomes a chunk again. */
+    static final int MERGE_ROUTES = 4;
+
+    /*
+     * A chunk is a long[]: [0] the expanded route of the slot (see "leaf" below, 0 if none), then
+     * per listed route {hi, lo, length << 32 | nextHop}, longest first. A node is an Object[] of
+     * SLOTS slots (null, chunk or node) and at NODE_META a long[] {expanded route of the node's
+     * slot in its parent, number of routes longer than the node's depth inside it}.
+     * A leaf (an expanded route in a chunk or node) is length << 32 | nextHop, length 17..128.
+     */
+    private static final int NODE_META = SLOTS;
+    private static final int META_LEAF = 0;
+    private static final int META_ROUTES = 1;
+    private static final int CHUNK_LEAF = 0;
+    private static final int ROUTE_WORDS = 3;
+
+    private static final long[] MASK_HI = new long[129];
+    private static final long[] MASK_LO = new long[129];
+
+    static {
+        for (int length = 0; length <= 128; length++) {
+            MASK_HI[length] = hiMask(length);
+            MASK_LO[length] = loMask(length);
+        }
+    }
 
     private static final VarHandle LONG = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
     private static final VarHandle TABLE = MethodHandles.arrayElementVarHandle(long[][].class);
 
     /** Everything readers touch; {@link #clear} drops it, the first add builds a new one. */
     private static final class Tables {
         final long[] directory = new long[BUCKETS * RECORD];
+        /** Per /16: null, a chunk or a node holding the routes longer than /16. */
+        final Object[] roots = new Object[BUCKETS];
         final long[][] byLength = new long[129][];
     }
 
@@ -88,11 +136,9 @@ public final class Ipv6Fib {
     // Control plane, touched only by the writer.
     private int[] used = new int[129];
     private int[] live = new int[129];
-    /** (bucket << 8 | length) -> routes of that length (17..128) in that /16. */
-    private IntIntMap lengthCounts = new IntIntMap();
     private int size;
 
-    /** An empty table; the 2 MB directory is allocated by the first add. */
+    /** An empty table; the 1.3 MB directory is allocated by the first add. */
     public Ipv6Fib() {
     }
 
@@ -125,15 +171,12 @@ public final class Ipv6Fib {
         long[] directory = t.directory;
         if (length <= DIRECT_BITS) {
             put(t, length, networkHi, networkLo, nextHop);
-            rewriteShortRoutes(directory, bucket, 1 << (DIRECT_BITS - length), length, leaf(length, nextHop), true);
+            rewriteShortRoutes(directory, bucket, 1 << (DIRECT_BITS - length), length, shortLeaf(length, nextHop), true);
         } else {
             int record = bucket * RECORD;
             beginWrite(directory, record);
             put(t, length, networkHi, networkLo, nextHop);
-            if (previous == NO_ROUTE && lengthCounts.add(bucket << 8 | length, 1) == 1) {
-                int word = record + lengthWord(length);
-                LONG.setRelease(directory, word, directory[word] | lengthBit(length));
-            }
+            insertInSlot(t.roots, bucket, DIRECT_BITS, networkHi, networkLo, length, nextHop, previous == NO_ROUTE);
             endWrite(directory, record);
         }
         if (previous == NO_ROUTE) {
@@ -163,15 +206,16 @@ public final class Ipv6Fib {
         long[] directory = t.directory;
         if (length <= DIRECT_BITS) {
             delete(t, length, table, slot);
-            int replacement = coveringLeaf(t, networkHi, length);
+            int replacement = coveringShortLeaf(t, networkHi, length);
             rewriteShortRoutes(directory, bucket, 1 << (DIRECT_BITS - length), length, replacement, false);
         } else {
             int record = bucket * RECORD;
             beginWrite(directory, record);
             delete(t, length, table, slot);
-            if (lengthCounts.add(bucket << 8 | length, -1) == 0) {
-                int word = record + lengthWord(length);
-                LONG.setRelease(directory, word, directory[word] & ~lengthBit(length));
+            Object root = t.roots[bucket];
+            Object updated = removeFrom(t, root, DIRECT_BITS, networkHi, networkLo, length);
+            if (updated != root) {
+                SLOT.setRelease(t.roots, bucket, updated);
             }
             endWrite(directory, record);
         }
@@ -189,17 +233,15 @@ public final class Ipv6Fib {
             return NO_ROUTE;
         }
         long[] directory = t.directory;
-        long[][] byLength = t.byLength;
-        int record = (int) (hi >>> 48) * RECORD;
+        Object[] roots = t.roots;
+        int bucket = (int) (hi >>> 48);
+        int record = bucket * RECORD;
         for (;;) {
             long sequence = (long) LONG.getAcquire(directory, record + SEQUENCE);
-            int nextHop = probeLongLengths(byLength, (long) LONG.getAcquire(directory, record + LENGTHS_TO_128), hi, lo);
+            int nextHop = search(SLOT.getAcquire(roots, bucket), hi, lo);
             if (nextHop < 0) {
-                nextHop = probeMidLengths(byLength, (long) LONG.getAcquire(directory, record + LENGTHS_TO_64), hi);
-                if (nextHop < 0) {
-                    int shortRoute = (int) (long) LONG.getAcquire(directory, record + SHORT_ROUTE);
-                    nextHop = shortRoute < 0 ? shortRoute & VALUE_MASK : NO_ROUTE;
-                }
+                int shortRoute = (int) (long) LONG.getAcquire(directory, record + SHORT_ROUTE);
+                nextHop = shortRoute < 0 ? shortRoute & VALUE_MASK : NO_ROUTE;
             }
             // Orders every load above before the sequence re-read (the reader side of the seqlock).
             VarHandle.acquireFence();
@@ -237,7 +279,6 @@ public final class Ipv6Fib {
         tables = null;
         used = new int[129];
         live = new int[129];
-        lengthCounts = new IntIntMap();
         size = 0;
     }
 
@@ -270,41 +311,272 @@ public final class Ipv6Fib {
 
     // ---------------------------------------------------------------- reader internals
 
-    /** Lengths 65..128 present in the /16, longest first; the first hit wins. */
-    private static int probeLongLengths(long[][] byLength, long lengths, long hi, long lo) {
-        while (lengths != 0) {
-            int bit = 63 - Long.numberOfLeadingZeros(lengths);
-            int length = 65 + bit;
-            long[] table = (long[]) TABLE.getAcquire(byLength, length);
-            if (table != null) {
-                int nextHop = PrefixTable6.find(table, hi, lo & (-1L << (128 - length)));
-                if (nextHop >= 0) {
-                    return nextHop;
+    /**
+     * The next hop of the most specific route longer than /16 in a /16 root, or a negative
+     * value. Reads each slot and expanded route once; a stale structure is complete and unchanging.
+     */
+    private static int search(Object slot, long hi, long lo) {
+        long best = 0;
+        int depth = DIRECT_BITS;
+        while (slot instanceof Object[] node) {
+            if (depth > DIRECT_BITS) {
+                // A /16 root node has no expanded route of its own (the short entry is that).
+                long leaf = (long) LONG.getAcquire((long[]) node[NODE_META], META_LEAF);
+                if (leaf != 0) {
+                    best = leaf;
                 }
             }
-            lengths ^= 1L << bit;
+            slot = SLOT.getAcquire(node, slotIndex(hi, lo, depth));
+            depth += STRIDE;
         }
-        return NO_ROUTE;
-    }
-
-    /** Lengths 17..64 present in the /16, longest first; the first hit wins. */
-    private static int probeMidLengths(long[][] byLength, long lengths, long hi) {
-        while (lengths != 0) {
-            int bit = 63 - Long.numberOfLeadingZeros(lengths);
-            int length = bit + 1;
-            long[] table = (long[]) TABLE.getAcquire(byLength, length);
-            if (table != null) {
-                int nextHop = PrefixTable6.find(table, hi & (-1L << (64 - length)), 0L);
-                if (nextHop >= 0) {
-                    return nextHop;
+        if (slot != null) {
+            long[] chunk = (long[]) slot;
+            for (int i = 1; i < chunk.length - 2; i += ROUTE_WORDS) {
+                long route = (long) LONG.getAcquire(chunk, i + 2);
+                int length = (int) (route >>> 32);
+                if (((hi ^ chunk[i]) & MASK_HI[length]) == 0 && ((lo ^ chunk[i + 1]) & MASK_LO[length]) == 0) {
+                    return (int) route;
                 }
             }
-            lengths ^= 1L << bit;
+            long leaf = (long) LONG.getAcquire(chunk, CHUNK_LEAF);
+            if (leaf != 0) {
+                best = leaf;
+            }
         }
-        return NO_ROUTE;
+        return best != 0 ? (int) best : NO_ROUTE;
     }
 
-    // ---------------------------------------------------------------- writer internals
+    /** The slot of a node at {@code depth} (16, 24, ..., 120) that the address falls in. */
+    private static int slotIndex(long hi, long lo, int depth) {
+        return (int) (depth < 64 ? hi >>> (56 - depth) : lo >>> (120 - depth)) & (SLOTS - 1);
+    }
+
+    // ---------------------------------------------------------------- writer internals: trie
+
+    /**
+     * Adds (or, unless {@code fresh}, replaces) a route of length > {@code depth} in the block of
+     * depth {@code depth} held by {@code parent[index]}.
+     */
+    private static void insertInSlot(Object[] parent, int index, int depth, long hi, long lo, int length,
+                                     int nextHop, boolean fresh) {
+        Object slot = parent[index];
+        if (slot instanceof Object[] node) {
+            insertInNode(node, depth, hi, lo, length, nextHop, fresh);
+            return;
+        }
+        long[] chunk = (long[]) slot;
+        int at = chunk == null ? -1 : find(chunk, hi, lo, length);
+        if (at >= 0) {
+            LONG.setRelease(chunk, at + 2, route(length, nextHop));
+            return;
+        }
+        Object replacement = routeCount(chunk) < CHUNK_ROUTES
+                ? withRoute(chunk, hi, lo, length, nextHop)
+                : split(chunk, depth, hi, lo, length, nextHop);
+        SLOT.setRelease(parent, index, replacement);
+    }
+
+    private static void insertInNode(Object[] node, int depth, long hi, long lo, int length, int nextHop, boolean fresh) {
+        if (fresh) {
+            meta(node)[META_ROUTES]++;
+        }
+        if (length <= depth + STRIDE) {
+            long leaf = route(length, nextHop);
+            int first = slotIndex(hi, lo, depth);
+            for (int i = first; i < first + (1 << (depth + STRIDE - length)); i++) {
+                Object slot = node[i];
+                if (slot == null) {
+                    SLOT.setRelease(node, i, new long[] {leaf});
+                } else {
+                    long[] words = slot instanceof Object[] child ? meta(child) : (long[]) slot;
+                    long current = words[0]; // META_LEAF == CHUNK_LEAF
+                    if (current == 0 || (int) (current >>> 32) <= length) {
+                        LONG.setRelease(words, 0, leaf);
+                    }
+                }
+            }
+        } else {
+            insertInSlot(node, slotIndex(hi, lo, depth), depth + STRIDE, hi, lo, length, nextHop, fresh);
+        }
+    }
+
+    /** A node for a block of depth {@code depth} holding a full chunk's routes plus one more. */
+    private static Object[] split(long[] chunk, int depth, long hi, long lo, int length, int nextHop) {
+        Object[] node = new Object[SLOTS + 1];
+        node[NODE_META] = new long[] {chunk[CHUNK_LEAF], 0};
+        for (int i = 1; i < chunk.length; i += ROUTE_WORDS) {
+            long route = chunk[i + 2];
+            insertInNode(node, depth, chunk[i], chunk[i + 1], (int) (route >>> 32), (int) route, true);
+        }
+        insertInNode(node, depth, hi, lo, length, nextHop, true);
+        return node;
+    }
+
+    /**
+     * Removes an existing route of length > {@code depth} from the block of depth {@code depth}
+     * whose content is {@code slot}; returns the content the slot must hold afterwards (the same
+     * object if it changed in place).
+     */
+    private Object removeFrom(Tables t, Object slot, int depth, long hi, long lo, int length) {
+        if (!(slot instanceof Object[] node)) {
+            return withoutRoute((long[]) slot, hi, lo, length);
+        }
+        long[] meta = meta(node);
+        meta[META_ROUTES]--;
+        if (length <= depth + STRIDE) {
+            long replacement = coveringLeaf(t, hi, lo, length, depth);
+            int first = slotIndex(hi, lo, depth);
+            for (int i = first; i < first + (1 << (depth + STRIDE - length)); i++) {
+                Object s = node[i];
+                if (s == null) {
+                    continue;
+                }
+                long[] words = s instanceof Object[] child ? meta(child) : (long[]) s;
+                if ((int) (words[0] >>> 32) == length) {
+                    if (replacement == 0 && words.length == 1) {
+                        SLOT.setRelease(node, i, null); // an empty chunk: same answers as none
+                    } else {
+                        LONG.setRelease(words, 0, replacement);
+                    }
+                }
+            }
+        } else {
+            int index = slotIndex(hi, lo, depth);
+            Object child = node[index];
+            Object updated = removeFrom(t, child, depth + STRIDE, hi, lo, length);
+            if (updated != child) {
+                SLOT.setRelease(node, index, updated);
+            }
+        }
+        return meta[META_ROUTES] <= MERGE_ROUTES ? merged(t, node, depth, hi, lo) : node;
+    }
+
+    /**
+     * A chunk with the same answers as a node of depth {@code depth} that holds few routes, or
+     * null if it holds none and has no expanded route. {@code hi}/{@code lo} is any address in it.
+     */
+    private Object merged(Tables t, Object[] node, int depth, long hi, long lo) {
+        List<long[]> routes = new ArrayList<>();
+        collect(t, node, depth, hi & MASK_HI[depth], lo & MASK_LO[depth], routes);
+        long leaf = meta(node)[META_LEAF];
+        if (routes.isEmpty() && leaf == 0) {
+            return null;
+        }
+        routes.sort(Comparator.comparingInt((long[] r) -> (int) (r[2] >>> 32)).reversed());
+        long[] chunk = new long[1 + ROUTE_WORDS * routes.size()];
+        chunk[CHUNK_LEAF] = leaf;
+        int at = 1;
+        for (long[] r : routes) {
+            System.arraycopy(r, 0, chunk, at, ROUTE_WORDS);
+            at += ROUTE_WORDS;
+        }
+        return chunk;
+    }
+
+    /**
+     * Adds the routes longer than {@code depth} in a node's block ({@code baseHi}/{@code baseLo})
+     * as {hi, lo, route}. Expanded routes can hide one another, so the node's own lengths are read
+     * from the control plane's hash tables (at most 510 probes); listed routes from the chunks.
+     */
+    private void collect(Tables t, Object[] node, int depth, long baseHi, long baseLo, List<long[]> out) {
+        for (int length = depth + 1; length <= depth + STRIDE; length++) {
+            long[] table = t.byLength[length];
+            if (table == null || live[length] == 0) {
+                continue;
+            }
+            int shift = 128 - length;
+            for (long k = 0; k < 1L << (length - depth); k++) {
+                long prefixHi = shift >= 64 ? baseHi | k << (shift - 64) : baseHi;
+                long prefixLo = shift >= 64 ? baseLo : baseLo | k << shift;
+                int nextHop = PrefixTable6.find(table, prefixHi, prefixLo);
+                if (nextHop >= 0) {
+                    out.add(new long[] {prefixHi, prefixLo, route(length, nextHop)});
+                }
+            }
+        }
+        int childShift = 128 - depth - STRIDE;
+        for (int i = 0; i < SLOTS; i++) {
+            Object slot = node[i];
+            if (slot instanceof Object[] child) {
+                long childHi = childShift >= 64 ? baseHi | (long) i << (childShift - 64) : baseHi;
+                long childLo = childShift >= 64 ? baseLo : baseLo | (long) i << childShift;
+                collect(t, child, depth + STRIDE, childHi, childLo, out);
+            } else if (slot != null) {
+                long[] chunk = (long[]) slot;
+                for (int at = 1; at < chunk.length; at += ROUTE_WORDS) {
+                    out.add(new long[] {chunk[at], chunk[at + 1], chunk[at + 2]});
+                }
+            }
+        }
+    }
+
+    /** The leaf of the longest route of length {@code depth + 1 .. length - 1} covering the prefix, or 0. */
+    private static long coveringLeaf(Tables t, long hi, long lo, int length, int depth) {
+        for (int shorter = length - 1; shorter > depth; shorter--) {
+            long[] table = t.byLength[shorter];
+            if (table != null) {
+                int nextHop = PrefixTable6.find(table, hi & MASK_HI[shorter], lo & MASK_LO[shorter]);
+                if (nextHop >= 0) {
+                    return route(shorter, nextHop);
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static long[] meta(Object[] node) {
+        return (long[]) node[NODE_META];
+    }
+
+    private static long route(int length, int nextHop) {
+        return (long) length << 32 | nextHop;
+    }
+
+    private static int routeCount(long[] chunk) {
+        return chunk == null ? 0 : chunk.length / ROUTE_WORDS;
+    }
+
+    /** Index of the route's first word in the chunk, or -1. */
+    private static int find(long[] chunk, long hi, long lo, int length) {
+        for (int i = 1; i < chunk.length; i += ROUTE_WORDS) {
+            if (chunk[i] == hi && chunk[i + 1] == lo && (int) (chunk[i + 2] >>> 32) == length) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** A copy of the chunk (or of an empty one) with the route inserted after all routes at least as long. */
+    private static long[] withRoute(long[] chunk, long hi, long lo, int length, int nextHop) {
+        if (chunk == null) {
+            return new long[] {0, hi, lo, route(length, nextHop)};
+        }
+        long[] copy = new long[chunk.length + ROUTE_WORDS];
+        int at = 1;
+        while (at < chunk.length && (int) (chunk[at + 2] >>> 32) >= length) {
+            at += ROUTE_WORDS;
+        }
+        System.arraycopy(chunk, 0, copy, 0, at);
+        copy[at] = hi;
+        copy[at + 1] = lo;
+        copy[at + 2] = route(length, nextHop);
+        System.arraycopy(chunk, at, copy, at + ROUTE_WORDS, chunk.length - at);
+        return copy;
+    }
+
+    /** A copy of the chunk without the route, or null if nothing would be left. */
+    private static long[] withoutRoute(long[] chunk, long hi, long lo, int length) {
+        int at = find(chunk, hi, lo, length);
+        if (chunk.length == 1 + ROUTE_WORDS && chunk[CHUNK_LEAF] == 0) {
+            return null;
+        }
+        long[] copy = new long[chunk.length - ROUTE_WORDS];
+        System.arraycopy(chunk, 0, copy, 0, at);
+        System.arraycopy(chunk, at + ROUTE_WORDS, copy, at, chunk.length - at - ROUTE_WORDS);
+        return copy;
+    }
+
+    // ---------------------------------------------------------------- writer internals: directory, hash tables
 
     private static void beginWrite(long[] directory, int record) {
         LONG.setOpaque(directory, record + SEQUENCE, directory[record + SEQUENCE] + 1);
@@ -373,28 +645,20 @@ public final class Ipv6Fib {
     }
 
     /** The leaf of the longest route shorter than {@code length} (<= 16) covering the network, or 0. */
-    private static int coveringLeaf(Tables t, long networkHi, int length) {
+    private static int coveringShortLeaf(Tables t, long networkHi, int length) {
         for (int shorter = length - 1; shorter >= 0; shorter--) {
             long[] table = t.byLength[shorter];
             if (table != null) {
                 int nextHop = PrefixTable6.find(table, networkHi & hiMask(shorter), 0L);
                 if (nextHop >= 0) {
-                    return leaf(shorter, nextHop);
+                    return shortLeaf(shorter, nextHop);
                 }
             }
         }
         return 0;
     }
 
-    private static int lengthWord(int length) {
-        return length <= 64 ? LENGTHS_TO_64 : LENGTHS_TO_128;
-    }
-
-    private static long lengthBit(int length) {
-        return 1L << (length <= 64 ? length - 1 : length - 65);
-    }
-
-    private static int leaf(int length, int nextHop) {
+    private static int shortLeaf(int length, int nextHop) {
         return VALID | length << DEPTH_SHIFT | nextHop;
     }
 
