@@ -97,16 +97,21 @@ public final class Ipv6Fib {
     static final int MERGE_ROUTES = 4;
 
     /*
-     * A chunk is a long[]: [0] the expanded route of the slot (see "leaf" below, 0 if none), then
-     * per listed route {hi, lo, length << 32 | nextHop}, longest first. A node is an Object[] of
-     * SLOTS slots (null, chunk or node) and at NODE_META a long[] {expanded route of the node's
-     * slot in its parent, number of routes longer than the node's depth inside it}.
-     * A leaf (an expanded route in a chunk or node) is length << 32 | nextHop, length 17..128.
+     * A chunk is a long[] listing routes as {hi, lo, length << 32 | nextHop}, longest first. A
+     * node is an Object[]: SLOTS child references, then at NODE_WORDS a long[] of two words per
+     * slot, {inline prefix hi, meta}, and the node's route count (writer only) at NODE_ROUTES.
+     * Meta: bit 63 CHILD (the slot's routes are in the child reference: a chunk or a node);
+     * otherwise bits 56..62 the length (1..64, 0 = none) and bits 32..55 the next hop of the
+     * slot's single route, whose prefix is the inline word; bits 0..31 the slot's expanded route
+     * (leaf: length 17..128 << 24 | next hop, 0 = none).
      */
-    private static final int NODE_META = SLOTS;
-    private static final int META_LEAF = 0;
-    private static final int META_ROUTES = 1;
-    private static final int CHUNK_LEAF = 0;
+    private static final int NODE_WORDS = SLOTS;
+    private static final int NODE_ROUTES = 2 * SLOTS;
+    private static final long CHILD = Long.MIN_VALUE;
+    private static final int INLINE_LENGTH_SHIFT = 56;
+    private static final int INLINE_HOP_SHIFT = 32;
+    private static final long INLINE_LENGTH_BITS = 0x7FL << INLINE_LENGTH_SHIFT;
+    private static final long LEAF_BITS = 0xFFFF_FFFFL;
     private static final int ROUTE_WORDS = 3;
 
     private static final long[] MASK_HI = new long[129];
@@ -176,7 +181,11 @@ public final class Ipv6Fib {
             int record = bucket * RECORD;
             beginWrite(directory, record);
             put(t, length, networkHi, networkLo, nextHop);
-            insertInSlot(t.roots, bucket, DIRECT_BITS, networkHi, networkLo, length, nextHop, previous == NO_ROUTE);
+            Object root = t.roots[bucket];
+            Object updated = addTo(root, DIRECT_BITS, networkHi, networkLo, length, nextHop, previous == NO_ROUTE);
+            if (updated != root) {
+                SLOT.setRelease(t.roots, bucket, updated);
+            }
             endWrite(directory, record);
         }
         if (previous == NO_ROUTE) {
@@ -313,37 +322,40 @@ public final class Ipv6Fib {
 
     /**
      * The next hop of the most specific route longer than /16 in a /16 root, or a negative
-     * value. Reads each slot and expanded route once; a stale structure is complete and unchanging.
+     * value. Reads each word once; a stale structure is complete and unchanging.
      */
-    private static int search(Object slot, long hi, long lo) {
-        long best = 0;
+    private static int search(Object content, long hi, long lo) {
+        int best = 0;
         int depth = DIRECT_BITS;
-        while (slot instanceof Object[] node) {
-            if (depth > DIRECT_BITS) {
-                // A /16 root node has no expanded route of its own (the short entry is that).
-                long leaf = (long) LONG.getAcquire((long[]) node[NODE_META], META_LEAF);
-                if (leaf != 0) {
-                    best = leaf;
-                }
+        while (content instanceof Object[] node) {
+            long[] words = (long[]) node[NODE_WORDS];
+            int slot = slotIndex(hi, lo, depth);
+            long meta = (long) LONG.getAcquire(words, 2 * slot + 1);
+            if ((int) meta != 0) {
+                best = (int) meta;
             }
-            slot = SLOT.getAcquire(node, slotIndex(hi, lo, depth));
+            if (meta >= 0) {
+                // No child: the slot's one route inline (length <= 64), or nothing.
+                int length = (int) (meta >>> INLINE_LENGTH_SHIFT);
+                if (length != 0 && ((hi ^ words[2 * slot]) & MASK_HI[length]) == 0) {
+                    return (int) (meta >>> INLINE_HOP_SHIFT) & VALUE_MASK;
+                }
+                return best != 0 ? best & VALUE_MASK : NO_ROUTE;
+            }
+            content = SLOT.getAcquire(node, slot);
             depth += STRIDE;
         }
-        if (slot != null) {
-            long[] chunk = (long[]) slot;
-            for (int i = 1; i < chunk.length - 2; i += ROUTE_WORDS) {
+        if (content != null) {
+            long[] chunk = (long[]) content;
+            for (int i = 0; i < chunk.length - 2; i += ROUTE_WORDS) {
                 long route = (long) LONG.getAcquire(chunk, i + 2);
                 int length = (int) (route >>> 32);
                 if (((hi ^ chunk[i]) & MASK_HI[length]) == 0 && ((lo ^ chunk[i + 1]) & MASK_LO[length]) == 0) {
                     return (int) route;
                 }
             }
-            long leaf = (long) LONG.getAcquire(chunk, CHUNK_LEAF);
-            if (leaf != 0) {
-                best = leaf;
-            }
         }
-        return best != 0 ? (int) best : NO_ROUTE;
+        return best != 0 ? best & VALUE_MASK : NO_ROUTE;
     }
 
     /** The slot of a node at {@code depth} (16, 24, ..., 120) that the address falls in. */
@@ -354,57 +366,51 @@ public final class Ipv6Fib {
     // ---------------------------------------------------------------- writer internals: trie
 
     /**
-     * Adds (or, unless {@code fresh}, replaces) a route of length > {@code depth} in the block of
-     * depth {@code depth} held by {@code parent[index]}.
+     * Adds (or, unless {@code fresh}, replaces) a route of length > {@code depth} in a block of
+     * depth {@code depth} whose content is {@code content} (null, chunk or node); returns the
+     * content the block must hold afterwards (the same object if it changed in place).
      */
-    private static void insertInSlot(Object[] parent, int index, int depth, long hi, long lo, int length,
-                                     int nextHop, boolean fresh) {
-        Object slot = parent[index];
-        if (slot instanceof Object[] node) {
+    private static Object addTo(Object content, int depth, long hi, long lo, int length, int nextHop, boolean fresh) {
+        if (content instanceof Object[] node) {
             insertInNode(node, depth, hi, lo, length, nextHop, fresh);
-            return;
+            return node;
         }
-        long[] chunk = (long[]) slot;
+        long[] chunk = (long[]) content;
         int at = chunk == null ? -1 : find(chunk, hi, lo, length);
         if (at >= 0) {
             LONG.setRelease(chunk, at + 2, route(length, nextHop));
-            return;
+            return chunk;
         }
-        Object replacement = routeCount(chunk) < CHUNK_ROUTES
+        return routeCount(chunk) < CHUNK_ROUTES
                 ? withRoute(chunk, hi, lo, length, nextHop)
                 : split(chunk, depth, hi, lo, length, nextHop);
-        SLOT.setRelease(parent, index, replacement);
     }
 
     private static void insertInNode(Object[] node, int depth, long hi, long lo, int length, int nextHop, boolean fresh) {
+        long[] words = words(node);
         if (fresh) {
-            meta(node)[META_ROUTES]++;
+            words[NODE_ROUTES]++;
         }
+        int first = slotIndex(hi, lo, depth);
         if (length <= depth + STRIDE) {
-            long leaf = route(length, nextHop);
-            int first = slotIndex(hi, lo, depth);
-            for (int i = first; i < first + (1 << (depth + STRIDE - length)); i++) {
-                Object slot = node[i];
-                if (slot == null) {
-                    SLOT.setRelease(node, i, new long[] {leaf});
-                } else {
-                    long[] words = slot instanceof Object[] child ? meta(child) : (long[]) slot;
-                    long current = words[0]; // META_LEAF == CHUNK_LEAF
-                    if (current == 0 || (int) (current >>> 32) <= length) {
-                        LONG.setRelease(words, 0, leaf);
-                    }
+            int leaf = leaf(length, nextHop);
+            for (int slot = first; slot < first + (1 << (depth + STRIDE - length)); slot++) {
+                long meta = words[2 * slot + 1];
+                int current = (int) meta;
+                if (current == 0 || leafLength(current) <= length) {
+                    LONG.setRelease(words, 2 * slot + 1, (meta & ~LEAF_BITS) | (leaf & LEAF_BITS));
                 }
             }
         } else {
-            insertInSlot(node, slotIndex(hi, lo, depth), depth + STRIDE, hi, lo, length, nextHop, fresh);
+            publish(node, first, addTo(content(node, first), depth + STRIDE, hi, lo, length, nextHop, fresh));
         }
     }
 
     /** A node for a block of depth {@code depth} holding a full chunk's routes plus one more. */
     private static Object[] split(long[] chunk, int depth, long hi, long lo, int length, int nextHop) {
         Object[] node = new Object[SLOTS + 1];
-        node[NODE_META] = new long[] {chunk[CHUNK_LEAF], 0};
-        for (int i = 1; i < chunk.length; i += ROUTE_WORDS) {
+        node[NODE_WORDS] = new long[2 * SLOTS + 1];
+        for (int i = 0; i < chunk.length; i += ROUTE_WORDS) {
             long route = chunk[i + 2];
             insertInNode(node, depth, chunk[i], chunk[i + 1], (int) (route >>> 32), (int) route, true);
         }
@@ -412,60 +418,92 @@ public final class Ipv6Fib {
         return node;
     }
 
-    /**
-     * Removes an existing route of length > {@code depth} from the block of depth {@code depth}
-     * whose content is {@code slot}; returns the content the slot must hold afterwards (the same
-     * object if it changed in place).
-     */
-    private Object removeFrom(Tables t, Object slot, int depth, long hi, long lo, int length) {
-        if (!(slot instanceof Object[] node)) {
-            return withoutRoute((long[]) slot, hi, lo, length);
+    /** The content of a node's slot as null, a chunk or a node; an inline route as a new one-route chunk. */
+    private static Object content(Object[] node, int slot) {
+        long[] words = words(node);
+        long meta = words[2 * slot + 1];
+        if (meta < 0) {
+            return node[slot];
         }
-        long[] meta = meta(node);
-        meta[META_ROUTES]--;
-        if (length <= depth + STRIDE) {
-            long replacement = coveringLeaf(t, hi, lo, length, depth);
-            int first = slotIndex(hi, lo, depth);
-            for (int i = first; i < first + (1 << (depth + STRIDE - length)); i++) {
-                Object s = node[i];
-                if (s == null) {
-                    continue;
-                }
-                long[] words = s instanceof Object[] child ? meta(child) : (long[]) s;
-                if ((int) (words[0] >>> 32) == length) {
-                    if (replacement == 0 && words.length == 1) {
-                        SLOT.setRelease(node, i, null); // an empty chunk: same answers as none
-                    } else {
-                        LONG.setRelease(words, 0, replacement);
-                    }
-                }
-            }
-        } else {
-            int index = slotIndex(hi, lo, depth);
-            Object child = node[index];
-            Object updated = removeFrom(t, child, depth + STRIDE, hi, lo, length);
-            if (updated != child) {
-                SLOT.setRelease(node, index, updated);
-            }
-        }
-        return meta[META_ROUTES] <= MERGE_ROUTES ? merged(t, node, depth, hi, lo) : node;
+        int length = (int) (meta >>> INLINE_LENGTH_SHIFT);
+        return length == 0 ? null
+                : new long[] {words[2 * slot], 0, route(length, (int) (meta >>> INLINE_HOP_SHIFT) & VALUE_MASK)};
     }
 
     /**
-     * A chunk with the same answers as a node of depth {@code depth} that holds few routes, or
-     * null if it holds none and has no expanded route. {@code hi}/{@code lo} is any address in it.
+     * Makes {@code content} the content of a node's slot, keeping its expanded route. Every change
+     * is one release store that readers act on (the meta word, or the child reference while the
+     * meta already says "child"); the inline prefix word and a new child are written before the
+     * meta that makes them used. A child no longer used stays referenced: a reader that read the
+     * old meta may still follow it.
+     */
+    private static void publish(Object[] node, int slot, Object content) {
+        long[] words = words(node);
+        long meta = words[2 * slot + 1];
+        long keep = meta & LEAF_BITS;
+        if (content == null) {
+            if (meta != keep) {
+                LONG.setRelease(words, 2 * slot + 1, keep);
+            }
+        } else if (content instanceof long[] chunk && chunk.length == ROUTE_WORDS && (int) (chunk[2] >>> 32) <= 64) {
+            // One route of length <= 64: inline. The prefix word is never rewritten while the meta
+            // says inline (within one update a slot goes from inline to inline only to change the
+            // next hop of the same route).
+            long inline = keep | (chunk[2] >>> 32) << INLINE_LENGTH_SHIFT | (chunk[2] & VALUE_MASK) << INLINE_HOP_SHIFT;
+            assert meta < 0 || (meta & INLINE_LENGTH_BITS) == 0 || words[2 * slot] == chunk[0];
+            words[2 * slot] = chunk[0];
+            if (meta != inline) {
+                LONG.setRelease(words, 2 * slot + 1, inline);
+            }
+        } else {
+            if (node[slot] != content) {
+                SLOT.setRelease(node, slot, content);
+            }
+            if (meta != (keep | CHILD)) {
+                LONG.setRelease(words, 2 * slot + 1, keep | CHILD);
+            }
+        }
+    }
+
+    /**
+     * Removes an existing route of length > {@code depth} from a block of depth {@code depth}
+     * whose content is {@code content}; returns the content the block must hold afterwards.
+     */
+    private Object removeFrom(Tables t, Object content, int depth, long hi, long lo, int length) {
+        if (!(content instanceof Object[] node)) {
+            return withoutRoute((long[]) content, hi, lo, length);
+        }
+        long[] words = words(node);
+        words[NODE_ROUTES]--;
+        int first = slotIndex(hi, lo, depth);
+        if (length <= depth + STRIDE) {
+            int replacement = coveringLeaf(t, hi, lo, length, depth);
+            for (int slot = first; slot < first + (1 << (depth + STRIDE - length)); slot++) {
+                long meta = words[2 * slot + 1];
+                if (leafLength((int) meta) == length) {
+                    LONG.setRelease(words, 2 * slot + 1, (meta & ~LEAF_BITS) | (replacement & LEAF_BITS));
+                }
+            }
+        } else {
+            publish(node, first, removeFrom(t, content(node, first), depth + STRIDE, hi, lo, length));
+        }
+        return words[NODE_ROUTES] <= MERGE_ROUTES ? merged(t, node, depth, hi, lo) : node;
+    }
+
+    /**
+     * A chunk with the same answers as a node of depth {@code depth} that holds few routes (its
+     * slots' expanded routes included), or null if it holds none. {@code hi}/{@code lo} is any
+     * address in it.
      */
     private Object merged(Tables t, Object[] node, int depth, long hi, long lo) {
         List<long[]> routes = new ArrayList<>();
         collect(t, node, depth, hi & MASK_HI[depth], lo & MASK_LO[depth], routes);
-        long leaf = meta(node)[META_LEAF];
-        if (routes.isEmpty() && leaf == 0) {
+        if (routes.isEmpty()) {
             return null;
         }
         routes.sort(Comparator.comparingInt((long[] r) -> (int) (r[2] >>> 32)).reversed());
-        long[] chunk = new long[1 + ROUTE_WORDS * routes.size()];
-        chunk[CHUNK_LEAF] = leaf;
-        int at = 1;
+        long[] chunk = new long[ROUTE_WORDS * routes.size()];
+        int at = 0;
         for (long[] r : routes) {
             System.arraycopy(r, 0, chunk, at, ROUTE_WORDS);
             at += ROUTE_WORDS;
@@ -476,7 +514,7 @@ public final class Ipv6Fib {
     /**
      * Adds the routes longer than {@code depth} in a node's block ({@code baseHi}/{@code baseLo})
      * as {hi, lo, route}. Expanded routes can hide one another, so the node's own lengths are read
-     * from the control plane's hash tables (at most 510 probes); listed routes from the chunks.
+     * from the control plane's hash tables (at most 510 probes); the others from the slots.
      */
     private void collect(Tables t, Object[] node, int depth, long baseHi, long baseLo, List<long[]> out) {
         for (int length = depth + 1; length <= depth + STRIDE; length++) {
@@ -495,15 +533,15 @@ public final class Ipv6Fib {
             }
         }
         int childShift = 128 - depth - STRIDE;
-        for (int i = 0; i < SLOTS; i++) {
-            Object slot = node[i];
-            if (slot instanceof Object[] child) {
-                long childHi = childShift >= 64 ? baseHi | (long) i << (childShift - 64) : baseHi;
-                long childLo = childShift >= 64 ? baseLo : baseLo | (long) i << childShift;
+        for (int slot = 0; slot < SLOTS; slot++) {
+            Object content = content(node, slot);
+            if (content instanceof Object[] child) {
+                long childHi = childShift >= 64 ? baseHi | (long) slot << (childShift - 64) : baseHi;
+                long childLo = childShift >= 64 ? baseLo : baseLo | (long) slot << childShift;
                 collect(t, child, depth + STRIDE, childHi, childLo, out);
-            } else if (slot != null) {
-                long[] chunk = (long[]) slot;
-                for (int at = 1; at < chunk.length; at += ROUTE_WORDS) {
+            } else if (content != null) {
+                long[] chunk = (long[]) content;
+                for (int at = 0; at < chunk.length; at += ROUTE_WORDS) {
                     out.add(new long[] {chunk[at], chunk[at + 1], chunk[at + 2]});
                 }
             }
@@ -511,21 +549,30 @@ public final class Ipv6Fib {
     }
 
     /** The leaf of the longest route of length {@code depth + 1 .. length - 1} covering the prefix, or 0. */
-    private static long coveringLeaf(Tables t, long hi, long lo, int length, int depth) {
+    private static int coveringLeaf(Tables t, long hi, long lo, int length, int depth) {
         for (int shorter = length - 1; shorter > depth; shorter--) {
             long[] table = t.byLength[shorter];
             if (table != null) {
                 int nextHop = PrefixTable6.find(table, hi & MASK_HI[shorter], lo & MASK_LO[shorter]);
                 if (nextHop >= 0) {
-                    return route(shorter, nextHop);
+                    return leaf(shorter, nextHop);
                 }
             }
         }
         return 0;
     }
 
-    private static long[] meta(Object[] node) {
-        return (long[]) node[NODE_META];
+    private static long[] words(Object[] node) {
+        return (long[]) node[NODE_WORDS];
+    }
+
+    /** An expanded route in a slot's meta: length (17..128) in bits 24..31, next hop below. */
+    private static int leaf(int length, int nextHop) {
+        return length << 24 | nextHop;
+    }
+
+    private static int leafLength(int leaf) {
+        return leaf >>> 24;
     }
 
     private static long route(int length, int nextHop) {
@@ -538,7 +585,7 @@ public final class Ipv6Fib {
 
     /** Index of the route's first word in the chunk, or -1. */
     private static int find(long[] chunk, long hi, long lo, int length) {
-        for (int i = 1; i < chunk.length; i += ROUTE_WORDS) {
+        for (int i = 0; i < chunk.length; i += ROUTE_WORDS) {
             if (chunk[i] == hi && chunk[i + 1] == lo && (int) (chunk[i + 2] >>> 32) == length) {
                 return i;
             }
@@ -549,10 +596,10 @@ public final class Ipv6Fib {
     /** A copy of the chunk (or of an empty one) with the route inserted after all routes at least as long. */
     private static long[] withRoute(long[] chunk, long hi, long lo, int length, int nextHop) {
         if (chunk == null) {
-            return new long[] {0, hi, lo, route(length, nextHop)};
+            return new long[] {hi, lo, route(length, nextHop)};
         }
         long[] copy = new long[chunk.length + ROUTE_WORDS];
-        int at = 1;
+        int at = 0;
         while (at < chunk.length && (int) (chunk[at + 2] >>> 32) >= length) {
             at += ROUTE_WORDS;
         }
@@ -566,10 +613,10 @@ public final class Ipv6Fib {
 
     /** A copy of the chunk without the route, or null if nothing would be left. */
     private static long[] withoutRoute(long[] chunk, long hi, long lo, int length) {
-        int at = find(chunk, hi, lo, length);
-        if (chunk.length == 1 + ROUTE_WORDS && chunk[CHUNK_LEAF] == 0) {
+        if (chunk.length == ROUTE_WORDS) {
             return null;
         }
+        int at = find(chunk, hi, lo, length);
         long[] copy = new long[chunk.length - ROUTE_WORDS];
         System.arraycopy(chunk, 0, copy, 0, at);
         System.arraycopy(chunk, at + ROUTE_WORDS, copy, at, chunk.length - at - ROUTE_WORDS);

@@ -172,6 +172,16 @@ class Ipv6FibSplitMergeConcurrencyTest {
                     }
                 }
             }
+            // A burst of back-to-back dance steps: a lookup that reads B's slot and A's chunk at two
+            // moments more than one update apart would answer COVER.
+            for (int n = 0; n < 4000; n++) {
+                switch (dance++ & 3) {
+                    case 0 -> { fib.add(a.hi, a.lo, a.length, DANCE_A); aPresent = true; }
+                    case 1 -> { assertTrue(fib.remove(b.hi, b.lo, b.length)); bPresent = false; }
+                    case 2 -> { fib.add(b.hi, b.lo, b.length, DANCE_B); bPresent = true; }
+                    default -> { assertTrue(fib.remove(a.hi, a.lo, a.length)); aPresent = false; }
+                }
+            }
             for (int i : shuffled(churn.size(), random)) {
                 Route r = churn.get(i);
                 assertTrue(fib.remove(r.hi, r.lo, r.length));
