@@ -11,32 +11,39 @@ import java.util.List;
  * upper ({@code hi}) and lower ({@code lo}) 64 bits in network order.
  *
  * <h2>Layout and cost model</h2>
- * A 16-8-8-...-8 multibit trie whose sparse subtrees are small route lists:
+ * A 16-8-8-...-8 multibit trie whose sparse blocks are short route lists:
  * <ul>
  * <li>A directory with one record per /16 (the top 16 bits of the address, 1 MB, plus a 256 KB
  * array of /16 roots, allocated on the first add): a sequence number and the best route of
  * length 0..16 for that /16 (expanded into every /16 it covers, as DIR-24-8 does).</li>
  * <li>Under each /16 root, the routes longer than /16. A block (the /16, or a /24, /32, ... slot
- * below it) that holds at most {@value #CHUNK_ROUTES} such routes is one <em>chunk</em>: a
- * {@code long[]} listing them longest first (masked prefix and length/next hop), scanned in
- * one or two cache lines. A block with more becomes a <em>node</em> of 256 slots that splits
- * the next 8 bits; routes of up to 8 bits more than the node's depth are expanded into the
- * slots they cover (the longest wins, as in DIR-24-8), longer ones go into the slots' chunks or
- * nodes. A node falls back to a chunk when it holds {@value #MERGE_ROUTES} routes or fewer.</li>
+ * below it) that holds at most {@value #CHUNK_ROUTES} such routes is a <em>chunk</em>: an
+ * immutable {@code long[]} listing them longest first (masked prefix, length and next hop). A
+ * block with more becomes a <em>node</em> of 256 slots that splits the next 8 bits: routes of up
+ * to 8 bits more than the node's depth are expanded into the meta word of each slot they cover
+ * (the longest wins, as in DIR-24-8); longer routes are the slot's content: one route of length
+ * up to /64 is kept inline next to the meta word, more (or a longer one) go into a child chunk
+ * or node. A node falls back to a chunk when it holds {@value #MERGE_ROUTES} routes or fewer.</li>
  * </ul>
- * A lookup reads its /16's record, follows nodes (8 bits each) down to a chunk, scans it, and
- * takes the most specific of the chunk's match and the expanded routes met on the way; with no
- * match the record's short-route entry answers. It never loops over prefix lengths: on an
- * Internet-like table of 1M random routes it reads the /16 root, one node slot and one chunk
- * (about 2 cache misses); dense blocks add one 1 KB node per 8 bits of depth, and the upper
- * levels of those are shared and stay in cache. Memory is about 80 bytes per route in the trie
- * plus the per-length hash tables below, about 160 bytes per route in total at 1M routes.
+ * A lookup reads its /16's record and root, follows nodes (8 bits each) down to an inline route
+ * or a chunk, and takes the most specific of that match and the expanded routes met on the way;
+ * with no match the record's short-route entry answers. It never loops over prefix lengths. On
+ * an Internet-like table of 1M random routes most lookups read the /16 root node and one slot of
+ * it (one cache miss); a /24 with two or more routes adds a chunk. Dense blocks add one node per
+ * 8 bits of depth, whose upper levels are shared and stay in cache.
+ * <p>
+ * Memory: a node is about 5 KB (256 references and 2 longs per slot), a chunk 16 bytes plus 24
+ * per route. With the per-length hash tables below, a table of 1M random routes takes about
+ * 92 MB (92 bytes per route) and one of 100k about 41 MB (most of its /16s hold a node for about
+ * a dozen routes); clustered real tables need fewer nodes per route.
  * <p>
  * The control plane keeps every route in one open-addressing hash table ({@link PrefixTable6})
  * per prefix length: exact-match {@link #get} is one hash probe, {@link #forEach} lists them,
  * and removing a route looks up the next covering one there. Routes of length 0..16 cost one
  * entry write per covered /16 to add or remove; longer routes cost a hash insert or delete and
- * one chunk copy (at most {@value #CHUNK_ROUTES} routes) or up to 128 slot writes in one node.
+ * one chunk copy (at most {@value #CHUNK_ROUTES} routes) or up to 128 meta writes in one node;
+ * splitting or merging a block costs one node built or collected (about 1 µs per route on
+ * average when loading 1M routes).
  *
  * <h2>Concurrency and memory ordering</h2>
  * One writer at a time (the caller serialises {@link #add}, {@link #remove} and {@link #clear});
@@ -45,13 +52,16 @@ import java.util.List;
  * A lookup returns the answer the table had for its address at some instant during the lookup,
  * never a torn or invented value, and never throws:
  * <ul>
- * <li>A chunk's route list never changes once the chunk is reachable: a changed list is built
- * aside and published with one release store of the slot that holds it, and a new node is
- * completely built before the one release store that makes it reachable. A reader that
- * acquire-loads the reference therefore sees complete contents. Single words that do change in
- * place (a chunk's or node's expanded route, the next hop of a listed route, a node's slot) are
- * written with release stores and read with acquire loads. Replaced chunks and nodes are never
- * written again, and the garbage collector frees them only once no reader holds them.</li>
+ * <li>A chunk never changes once it is reachable, except for the next hop of a listed route
+ * (one word): a changed list is built aside and published with one release store of the
+ * reference that holds it, and a new node is completely built before the one release store that
+ * makes it reachable. A reader that acquire-loads the reference therefore sees complete
+ * contents. A node slot's meta word (expanded route, inline route's length and next hop, child
+ * flag) changes with one release store and is read with an acquire load; the inline prefix word
+ * and a new child are written before the meta word that makes them used, and the inline prefix
+ * is never rewritten while the meta word uses it. Replaced chunks and nodes are never written
+ * again, and a child that a meta word no longer uses stays referenced, so a reader that read the
+ * old meta word still finds it; the garbage collector frees them once no reader holds them.</li>
  * <li>Short-route entries are single longs written with release stores and read with acquire
  * loads.</li>
  * <li>Because a lookup reads several words (slots and expanded routes along its path, the short
@@ -61,10 +71,10 @@ import java.util.List;
  * changed. If it is unchanged, no such update of this /16 started or finished meanwhile; at most
  * one was in progress throughout (the writer is serialised), and every partial state of one
  * update gives each address its old or new answer: for any one address, an update changes one
- * word (the slot that receives a new chunk, a split node or a merged chunk, the expanded route of
- * the slot the address falls in, or a listed route's next hop), and a split or a merge swaps in a
- * structure that gives every address the same answer as the one it replaces, except the
- * addresses the update is changing. Updates of routes of length 0..16 change only the short
+ * word that the address's lookup acts on (the reference that receives a new chunk, a split node
+ * or a merged chunk, the meta word of the slot the address falls in, or a listed route's next
+ * hop), and a split or a merge swaps in a structure that gives every address the same answer as
+ * the one it replaces, except the addresses the update is changing. Updates of routes of length 0..16 change only the short
  * entry, which the lookup reads once. Readers never wait for the writer: they retry only when an
  * update finished or started, so lookups are lock-free.</li>
  * </ul>
@@ -98,20 +108,22 @@ public final class Ipv6Fib {
 
     /*
      * A chunk is a long[] listing routes as {hi, lo, length << 32 | nextHop}, longest first. A
-     * node is an Object[]: SLOTS child references, then at NODE_WORDS a long[] of two words per
-     * slot, {inline prefix hi, meta}, and the node's route count (writer only) at NODE_ROUTES.
-     * Meta: bit 63 CHILD (the slot's routes are in the child reference: a chunk or a node);
-     * otherwise bits 56..62 the length (1..64, 0 = none) and bits 32..55 the next hop of the
-     * slot's single route, whose prefix is the inline word; bits 0..31 the slot's expanded route
-     * (leaf: length 17..128 << 24 | next hop, 0 = none).
+     * node is an Object[]: SLOTS child references, then at NODE_WORDS a long[] of four words per
+     * slot, {prefix hi 1, meta 1, prefix hi 2, meta 2}, and the node's route count (writer only)
+     * at NODE_ROUTES. Meta 1: bit 63 CHILD (the slot's routes are in the child reference: a chunk
+     * or a node); bits 0..31 the slot's expanded route (leaf: length 17..128 << 24 | next hop,
+     * 0 = none). Without CHILD, each meta's bits 56..62 hold the length (1..64, 0 = none) and
+     * bits 32..55 the next hop of an inline route whose prefix is the word before it: a slot
+     * keeps up to two routes of length <= 64 inline.
      */
     private static final int NODE_WORDS = SLOTS;
-    private static final int NODE_ROUTES = 2 * SLOTS;
+    private static final int SLOT_WORDS = 4;
+    private static final int NODE_ROUTES = SLOT_WORDS * SLOTS;
     private static final long CHILD = Long.MIN_VALUE;
     private static final int INLINE_LENGTH_SHIFT = 56;
     private static final int INLINE_HOP_SHIFT = 32;
-    private static final long INLINE_LENGTH_BITS = 0x7FL << INLINE_LENGTH_SHIFT;
     private static final long LEAF_BITS = 0xFFFF_FFFFL;
+    private static final long INLINE_BITS = ~CHILD & ~LEAF_BITS;
     private static final int ROUTE_WORDS = 3;
 
     private static final long[] MASK_HI = new long[129];
@@ -133,6 +145,12 @@ public final class Ipv6Fib {
         final long[] directory = new long[BUCKETS * RECORD];
         /** Per /16: null, a chunk or a node holding the routes longer than /16. */
         final Object[] roots = new Object[BUCKETS];
+        /**
+         * Per /16 whose root is a node: that node's slot words, so that a lookup reaches them
+         * without reading the node first. Set before the node is published, cleared after it is
+         * replaced; a lookup that finds the two out of step uses the root itself.
+         */
+        final Object[] rootWords = new Object[BUCKETS];
         final long[][] byLength = new long[129][];
     }
 
@@ -183,9 +201,7 @@ public final class Ipv6Fib {
             put(t, length, networkHi, networkLo, nextHop);
             Object root = t.roots[bucket];
             Object updated = addTo(root, DIRECT_BITS, networkHi, networkLo, length, nextHop, previous == NO_ROUTE);
-            if (updated != root) {
-                SLOT.setRelease(t.roots, bucket, updated);
-            }
+            publishRoot(t, bucket, root, updated);
             endWrite(directory, record);
         }
         if (previous == NO_ROUTE) {
@@ -223,9 +239,7 @@ public final class Ipv6Fib {
             delete(t, length, table, slot);
             Object root = t.roots[bucket];
             Object updated = removeFrom(t, root, DIRECT_BITS, networkHi, networkLo, length);
-            if (updated != root) {
-                SLOT.setRelease(t.roots, bucket, updated);
-            }
+            publishRoot(t, bucket, root, updated);
             endWrite(directory, record);
         }
         size--;
@@ -243,11 +257,12 @@ public final class Ipv6Fib {
         }
         long[] directory = t.directory;
         Object[] roots = t.roots;
+        Object[] rootWords = t.rootWords;
         int bucket = (int) (hi >>> 48);
         int record = bucket * RECORD;
         for (;;) {
             long sequence = (long) LONG.getAcquire(directory, record + SEQUENCE);
-            int nextHop = search(SLOT.getAcquire(roots, bucket), hi, lo);
+            int nextHop = searchRoot(roots, rootWords, bucket, hi, lo);
             if (nextHop < 0) {
                 int shortRoute = (int) (long) LONG.getAcquire(directory, record + SHORT_ROUTE);
                 nextHop = shortRoute < 0 ? shortRoute & VALUE_MASK : NO_ROUTE;
@@ -321,26 +336,44 @@ public final class Ipv6Fib {
     // ---------------------------------------------------------------- reader internals
 
     /**
-     * The next hop of the most specific route longer than /16 in a /16 root, or a negative
-     * value. Reads each word once; a stale structure is complete and unchanging.
+     * The next hop of the most specific route longer than /16 in a /16, or a negative value.
+     * Reads each word once; a stale structure is complete and unchanging.
      */
-    private static int search(Object content, long hi, long lo) {
-        int best = 0;
-        int depth = DIRECT_BITS;
+    private static int searchRoot(Object[] roots, Object[] rootWords, int bucket, long hi, long lo) {
+        Object w = SLOT.getAcquire(rootWords, bucket);
+        if (w == null) {
+            return search(SLOT.getAcquire(roots, bucket), DIRECT_BITS, 0, hi, lo);
+        }
+        // A root node: its slot words first, the node itself only for a child.
+        long[] words = (long[]) w;
+        int slot = slotIndex(hi, lo, DIRECT_BITS);
+        long meta = (long) LONG.getAcquire(words, SLOT_WORDS * slot + 1);
+        int best = (int) meta;
+        if (meta >= 0) {
+            int nextHop = inlineMatch(words, SLOT_WORDS * slot, meta, hi);
+            return nextHop >= 0 ? nextHop : best != 0 ? best & VALUE_MASK : NO_ROUTE;
+        }
+        Object root = SLOT.getAcquire(roots, bucket);
+        if (root instanceof Object[] node && node[NODE_WORDS] == words) {
+            return search(SLOT.getAcquire(node, slot), DIRECT_BITS + STRIDE, best, hi, lo);
+        }
+        // The root was replaced meanwhile (a merge): it alone gives an answer of this instant.
+        return search(root, DIRECT_BITS, 0, hi, lo);
+    }
+
+    /** Continues a lookup at a block of depth {@code depth} with content {@code content}. */
+    private static int search(Object content, int depth, int best, long hi, long lo) {
         while (content instanceof Object[] node) {
             long[] words = (long[]) node[NODE_WORDS];
             int slot = slotIndex(hi, lo, depth);
-            long meta = (long) LONG.getAcquire(words, 2 * slot + 1);
+            long meta = (long) LONG.getAcquire(words, SLOT_WORDS * slot + 1);
             if ((int) meta != 0) {
                 best = (int) meta;
             }
             if (meta >= 0) {
-                // No child: the slot's one route inline (length <= 64), or nothing.
-                int length = (int) (meta >>> INLINE_LENGTH_SHIFT);
-                if (length != 0 && ((hi ^ words[2 * slot]) & MASK_HI[length]) == 0) {
-                    return (int) (meta >>> INLINE_HOP_SHIFT) & VALUE_MASK;
-                }
-                return best != 0 ? best & VALUE_MASK : NO_ROUTE;
+                // No child: up to two routes inline (length <= 64), or nothing.
+                int nextHop = inlineMatch(words, SLOT_WORDS * slot, meta, hi);
+                return nextHop >= 0 ? nextHop : best != 0 ? best & VALUE_MASK : NO_ROUTE;
             }
             content = SLOT.getAcquire(node, slot);
             depth += STRIDE;
@@ -358,12 +391,40 @@ public final class Ipv6Fib {
         return best != 0 ? best & VALUE_MASK : NO_ROUTE;
     }
 
+    /** The next hop of the longer matching inline route of a slot whose meta 1 is {@code meta}, or -1. */
+    private static int inlineMatch(long[] words, int at, long meta, long hi) {
+        long meta2 = (long) LONG.getAcquire(words, at + 3);
+        int length = (int) (meta >>> INLINE_LENGTH_SHIFT);
+        int length2 = (int) (meta2 >>> INLINE_LENGTH_SHIFT);
+        boolean first = length != 0 && ((hi ^ words[at]) & MASK_HI[length]) == 0;
+        if (length2 > length || !first) {
+            if (length2 != 0 && ((hi ^ words[at + 2]) & MASK_HI[length2]) == 0) {
+                return (int) (meta2 >>> INLINE_HOP_SHIFT) & VALUE_MASK;
+            }
+        }
+        return first ? (int) (meta >>> INLINE_HOP_SHIFT) & VALUE_MASK : -1;
+    }
+
     /** The slot of a node at {@code depth} (16, 24, ..., 120) that the address falls in. */
     private static int slotIndex(long hi, long lo, int depth) {
         return (int) (depth < 64 ? hi >>> (56 - depth) : lo >>> (120 - depth)) & (SLOTS - 1);
     }
 
     // ---------------------------------------------------------------- writer internals: trie
+
+    /** Makes {@code updated} the root of a /16 whose root was {@code root}, keeping rootWords in step. */
+    private static void publishRoot(Tables t, int bucket, Object root, Object updated) {
+        if (updated == root) {
+            return;
+        }
+        if (updated instanceof Object[] node) {
+            SLOT.setRelease(t.rootWords, bucket, words(node));
+        }
+        SLOT.setRelease(t.roots, bucket, updated);
+        if (!(updated instanceof Object[])) {
+            SLOT.setRelease(t.rootWords, bucket, null);
+        }
+    }
 
     /**
      * Adds (or, unless {@code fresh}, replaces) a route of length > {@code depth} in a block of
@@ -395,10 +456,10 @@ public final class Ipv6Fib {
         if (length <= depth + STRIDE) {
             int leaf = leaf(length, nextHop);
             for (int slot = first; slot < first + (1 << (depth + STRIDE - length)); slot++) {
-                long meta = words[2 * slot + 1];
+                long meta = words[SLOT_WORDS * slot + 1];
                 int current = (int) meta;
                 if (current == 0 || leafLength(current) <= length) {
-                    LONG.setRelease(words, 2 * slot + 1, (meta & ~LEAF_BITS) | (leaf & LEAF_BITS));
+                    LONG.setRelease(words, SLOT_WORDS * slot + 1, (meta & ~LEAF_BITS) | (leaf & LEAF_BITS));
                 }
             }
         } else {
@@ -409,7 +470,7 @@ public final class Ipv6Fib {
     /** A node for a block of depth {@code depth} holding a full chunk's routes plus one more. */
     private static Object[] split(long[] chunk, int depth, long hi, long lo, int length, int nextHop) {
         Object[] node = new Object[SLOTS + 1];
-        node[NODE_WORDS] = new long[2 * SLOTS + 1];
+        node[NODE_WORDS] = new long[SLOT_WORDS * SLOTS + 1];
         for (int i = 0; i < chunk.length; i += ROUTE_WORDS) {
             long route = chunk[i + 2];
             insertInNode(node, depth, chunk[i], chunk[i + 1], (int) (route >>> 32), (int) route, true);
@@ -418,51 +479,100 @@ public final class Ipv6Fib {
         return node;
     }
 
-    /** The content of a node's slot as null, a chunk or a node; an inline route as a new one-route chunk. */
+    /** The content of a node's slot as null, a chunk or a node; inline routes as a new chunk. */
     private static Object content(Object[] node, int slot) {
         long[] words = words(node);
-        long meta = words[2 * slot + 1];
+        int at = SLOT_WORDS * slot;
+        long meta = words[at + 1];
         if (meta < 0) {
             return node[slot];
         }
-        int length = (int) (meta >>> INLINE_LENGTH_SHIFT);
-        return length == 0 ? null
-                : new long[] {words[2 * slot], 0, route(length, (int) (meta >>> INLINE_HOP_SHIFT) & VALUE_MASK)};
+        long[] chunk = null;
+        for (int k = 0; k < SLOT_WORDS; k += 2) {
+            long m = words[at + k + 1];
+            int length = (int) (m >>> INLINE_LENGTH_SHIFT);
+            if (length != 0) {
+                chunk = withRoute(chunk, words[at + k], 0, length, (int) (m >>> INLINE_HOP_SHIFT) & VALUE_MASK);
+            }
+        }
+        return chunk;
     }
 
     /**
      * Makes {@code content} the content of a node's slot, keeping its expanded route. Every change
-     * is one release store that readers act on (the meta word, or the child reference while the
-     * meta already says "child"); the inline prefix word and a new child are written before the
-     * meta that makes them used. A child no longer used stays referenced: a reader that read the
-     * old meta may still follow it.
+     * is one release store that readers act on (a meta word, or the child reference while meta 1
+     * already says "child"); an inline prefix word and a new child are written before the meta
+     * word that makes them used, and an inline position is only rewritten while unused. Within
+     * one update, inline positions change one at a time (a route is added, removed or gets a new
+     * next hop), and a slot going from a child to inline routes fills both positions while meta 1
+     * still says "child" and then clears that flag. A child no longer used stays referenced: a
+     * reader that read the old meta may still follow it.
      */
     private static void publish(Object[] node, int slot, Object content) {
         long[] words = words(node);
-        long meta = words[2 * slot + 1];
+        int at = SLOT_WORDS * slot;
+        long meta = words[at + 1];
         long keep = meta & LEAF_BITS;
-        if (content == null) {
-            if (meta != keep) {
-                LONG.setRelease(words, 2 * slot + 1, keep);
-            }
-        } else if (content instanceof long[] chunk && chunk.length == ROUTE_WORDS && (int) (chunk[2] >>> 32) <= 64) {
-            // One route of length <= 64: inline. The prefix word is never rewritten while the meta
-            // says inline (within one update a slot goes from inline to inline only to change the
-            // next hop of the same route).
-            long inline = keep | (chunk[2] >>> 32) << INLINE_LENGTH_SHIFT | (chunk[2] & VALUE_MASK) << INLINE_HOP_SHIFT;
-            assert meta < 0 || (meta & INLINE_LENGTH_BITS) == 0 || words[2 * slot] == chunk[0];
-            words[2 * slot] = chunk[0];
-            if (meta != inline) {
-                LONG.setRelease(words, 2 * slot + 1, inline);
-            }
-        } else {
+        long[] chunk = content instanceof long[] c ? c : null;
+        boolean inline = content == null
+                || chunk != null && chunk.length <= 2 * ROUTE_WORDS && (int) (chunk[chunk.length - 1] >>> 32) <= 64
+                        && (int) (chunk[2] >>> 32) <= 64;
+        if (!inline) {
             if (node[slot] != content) {
                 SLOT.setRelease(node, slot, content);
             }
             if (meta != (keep | CHILD)) {
-                LONG.setRelease(words, 2 * slot + 1, keep | CHILD);
+                LONG.setRelease(words, at + 1, keep | CHILD);
+            }
+            return;
+        }
+        int routes = routeCount(chunk);
+        if (meta < 0) {
+            // From a child to inline: both positions are unused until the flag goes.
+            words[at] = routes > 0 ? chunk[0] : 0;
+            words[at + 2] = routes > 1 ? chunk[ROUTE_WORDS] : 0;
+            LONG.setRelease(words, at + 3, routes > 1 ? inlineBits(chunk[ROUTE_WORDS + 2]) : 0);
+            LONG.setRelease(words, at + 1, keep | (routes > 0 ? inlineBits(chunk[2]) : 0));
+            return;
+        }
+        // Inline to inline: drop positions whose route is gone, then update or place the others.
+        for (int k = 0; k < SLOT_WORDS; k += 2) {
+            long m = words[at + k + 1];
+            if ((m & INLINE_BITS) != 0 && indexOf(chunk, words[at + k], (int) (m >>> INLINE_LENGTH_SHIFT)) < 0) {
+                LONG.setRelease(words, at + k + 1, m & LEAF_BITS);
             }
         }
+        for (int i = 0; i < routes * ROUTE_WORDS; i += ROUTE_WORDS) {
+            int length = (int) (chunk[i + 2] >>> 32);
+            int free = -1;
+            int found = -1;
+            for (int k = 0; k < SLOT_WORDS; k += 2) {
+                long m = words[at + k + 1];
+                if ((m & INLINE_BITS) == 0) {
+                    free = free < 0 ? k : free;
+                } else if (words[at + k] == chunk[i] && (int) (m >>> INLINE_LENGTH_SHIFT) == length) {
+                    found = k;
+                }
+            }
+            int k = found >= 0 ? found : free;
+            long m = words[at + k + 1];
+            long updated = (m & LEAF_BITS) | inlineBits(chunk[i + 2]);
+            if (found < 0) {
+                words[at + k] = chunk[i];
+            }
+            if (m != updated) {
+                LONG.setRelease(words, at + k + 1, updated);
+            }
+        }
+    }
+
+    private static long inlineBits(long route) {
+        return (route >>> 32) << INLINE_LENGTH_SHIFT | (route & VALUE_MASK) << INLINE_HOP_SHIFT;
+    }
+
+    /** Index of a listed route with this prefix hi (and lo 0) and length, or -1. */
+    private static int indexOf(long[] chunk, long hi, int length) {
+        return chunk == null ? -1 : find(chunk, hi, 0, length);
     }
 
     /**
@@ -479,9 +589,9 @@ public final class Ipv6Fib {
         if (length <= depth + STRIDE) {
             int replacement = coveringLeaf(t, hi, lo, length, depth);
             for (int slot = first; slot < first + (1 << (depth + STRIDE - length)); slot++) {
-                long meta = words[2 * slot + 1];
+                long meta = words[SLOT_WORDS * slot + 1];
                 if (leafLength((int) meta) == length) {
-                    LONG.setRelease(words, 2 * slot + 1, (meta & ~LEAF_BITS) | (replacement & LEAF_BITS));
+                    LONG.setRelease(words, SLOT_WORDS * slot + 1, (meta & ~LEAF_BITS) | (replacement & LEAF_BITS));
                 }
             }
         } else {
