@@ -21,20 +21,22 @@ import java.util.List;
  * immutable {@code long[]} listing them longest first (masked prefix, length and next hop). A
  * block with more becomes a <em>node</em> of 256 slots that splits the next 8 bits: routes of up
  * to 8 bits more than the node's depth are expanded into the meta word of each slot they cover
- * (the longest wins, as in DIR-24-8); longer routes are the slot's content: one route of length
- * up to /64 is kept inline next to the meta word, more (or a longer one) go into a child chunk
- * or node. A node falls back to a chunk when it holds {@value #MERGE_ROUTES} routes or fewer.</li>
+ * (the longest wins, as in DIR-24-8); longer routes are the slot's content: up to two routes of
+ * length up to /64 are kept inline next to the meta word, more (or a longer one) go into a child
+ * chunk or node. A node falls back to a chunk when it holds {@value #MERGE_ROUTES} routes or fewer.</li>
  * </ul>
- * A lookup reads its /16's record and root, follows nodes (8 bits each) down to an inline route
- * or a chunk, and takes the most specific of that match and the expanded routes met on the way;
- * with no match the record's short-route entry answers. It never loops over prefix lengths. On
- * an Internet-like table of 1M random routes most lookups read the /16 root node and one slot of
- * it (one cache miss); a /24 with two or more routes adds a chunk. Dense blocks add one node per
- * 8 bits of depth, whose upper levels are shared and stay in cache.
+ * A lookup reads its /16's record and the slot words of its /16 root node (through a per-/16
+ * reference, without reading the node itself), follows child nodes (8 bits each) down to inline
+ * routes or a chunk, and takes the most specific of that match and the expanded routes met on
+ * the way; with no match the record's short-route entry answers. It never loops over prefix
+ * lengths. On an Internet-like table of 1M random routes (a node under almost every /16) 92% of
+ * lookups end in one 32-byte slot of the root node, one cache miss; the rest, whose /24 holds
+ * three or more routes or a route longer than /64, follow a child reference to a chunk. Dense
+ * blocks add one node per 8 bits of depth, whose upper levels are shared and stay in cache.
  * <p>
- * Memory: a node is about 5 KB (256 references and 2 longs per slot), a chunk 16 bytes plus 24
+ * Memory: a node is about 9 KB (256 references and 4 longs per slot), a chunk 16 bytes plus 24
  * per route. With the per-length hash tables below, a table of 1M random routes takes about
- * 92 MB (92 bytes per route) and one of 100k about 41 MB (most of its /16s hold a node for about
+ * 116 MB (116 bytes per route) and one of 100k about 70 MB (most of its /16s hold a node for about
  * a dozen routes); clustered real tables need fewer nodes per route.
  * <p>
  * The control plane keeps every route in one open-addressing hash table ({@link PrefixTable6})
@@ -42,8 +44,8 @@ import java.util.List;
  * and removing a route looks up the next covering one there. Routes of length 0..16 cost one
  * entry write per covered /16 to add or remove; longer routes cost a hash insert or delete and
  * one chunk copy (at most {@value #CHUNK_ROUTES} routes) or up to 128 meta writes in one node;
- * splitting or merging a block costs one node built or collected (about 1 µs per route on
- * average when loading 1M routes).
+ * splitting or merging a block costs one node built or collected. Loading 1M routes takes about
+ * 1.5 s (about 3 times the hash tables alone).
  *
  * <h2>Concurrency and memory ordering</h2>
  * One writer at a time (the caller serialises {@link #add}, {@link #remove} and {@link #clear});
@@ -62,6 +64,11 @@ import java.util.List;
  * is never rewritten while the meta word uses it. Replaced chunks and nodes are never written
  * again, and a child that a meta word no longer uses stays referenced, so a reader that read the
  * old meta word still finds it; the garbage collector frees them once no reader holds them.</li>
+ * <li>The per-/16 reference to a root node's slot words is set before the node is published as
+ * the root and cleared after it is replaced (the node itself is never replaced in place). A
+ * lookup that reads those words and then, for a child, finds a root whose words are not those,
+ * searches that root instead: it raced with the one publication of a split or merge, and the
+ * root alone gives an answer of that instant.</li>
  * <li>Short-route entries are single longs written with release stores and read with acquire
  * loads.</li>
  * <li>Because a lookup reads several words (slots and expanded routes along its path, the short
