@@ -26,30 +26,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fragmentation and reassembly on the real worker threads. Topology as in {@link ForwardingTest}:
- * H0 (10.0.0.2, 2001:db8::2) -- eth0 [appliance] eth1 -- H1 (10.1.0.2). What the appliance
- * fragments is put back together by {@link Fragments}, which shares no code with it.
+ * Fragmentation and reassembly on the real worker threads, between the hosts of
+ * {@link TwoHostFixture}. What the appliance fragments is put back together by
+ * {@link Fragments}, which shares no code with it.
  */
-class FragmentationTest extends DataplaneFixture {
-    static final long MAC0 = 0x02_00_00_00_00_10L;
-    static final long MAC1 = 0x02_00_00_00_00_11L;
-    static final long H0 = 0x02_00_00_00_01_00L;
-    static final long H1 = 0x02_00_00_00_01_01L;
-    static final int IP_ETH0 = 0x0A00_0001;
-    static final int IP_H0 = 0x0A00_0002;
-    static final int IP_H1 = 0x0A01_0002;
+class FragmentationTest extends TwoHostFixture {
     static final int ETH = 14;
 
-    QueueDriver.QueueDevice eth0;
-    QueueDriver.QueueDevice eth1;
-
     @BeforeEach
-    void topology() {
-        eth0 = link("eth0", MAC0, "10.0.0.1/24", "2001:db8::1/64");
-        eth1 = link("eth1", MAC1, "10.1.0.1/24", "2001:db8:1::1/64");
-        net.addNeighbour("eth0", IpAddress.parse("10.0.0.2"), new MacAddress(H0));
+    void neighbours() {
+        staticNeighbours();
         net.addNeighbour("eth0", IpAddress.parse("2001:db8::2"), new MacAddress(H0));
-        net.addNeighbour("eth1", IpAddress.parse("10.1.0.2"), new MacAddress(H1));
     }
 
     static byte[] random(int n, long seed) {
