@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netfence.backend.software.xfrm.SoftwareXfrmProvider;
 import io.netfence.crypto.EspSuite;
-import io.netfence.crypto.internal.JceEngine;
 import io.netfence.net.spi.XfrmLayer;
 import io.netfence.packet.DropReason;
 import io.netfence.packet.FlowDissector;
@@ -36,8 +34,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,27 +41,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The SAD/SPD rules and the IPsec layer, end to end between two cores (site A encrypts, site B
  * decrypts) on the real software backend and the JDK's crypto engine.
  */
-class XfrmCoreTest {
+class XfrmCoreTest extends CoreFixture {
     static final IpAddress A = IpAddress.parse("198.51.100.1");
     static final IpAddress B = IpAddress.parse("203.0.113.1");
     static final String GCM_KEY = "0x0102030405060708090a0b0c0d0e0f1011121314";
-
-    final AtomicLong clock = new AtomicLong(1_000_000);
-    final List<XfrmCore> cores = new ArrayList<>();
-
-    XfrmCore core() {
-        XfrmCore c = new XfrmCore(clock::get);
-        SoftwareXfrmProvider sw = new SoftwareXfrmProvider();
-        sw.addEngine(new JceEngine());
-        c.setSoftwareBackend(sw);
-        cores.add(c);
-        return c;
-    }
-
-    @AfterEach
-    void close() {
-        cores.forEach(XfrmCore::close);
-    }
 
     static XfrmState sa(IpAddress src, IpAddress dst, int spi, Lifetime life) {
         return new XfrmState(src, dst, spi, XfrmMode.TUNNEL, 1, new EspSuite(EspSuite.Cipher.AES_GCM, 128, EspSuite.Auth.NONE, 128),

@@ -16,9 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netfence.backend.software.xfrm.SoftwareXfrmProvider;
 import io.netfence.crypto.EspSuite;
-import io.netfence.crypto.internal.JceEngine;
 import io.netfence.net.spi.XfrmLayer;
 import io.netfence.packet.Bytes;
 import io.netfence.packet.DropReason;
@@ -38,8 +36,6 @@ import io.netfence.xfrm.api.XfrmState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,25 +43,8 @@ import org.junit.jupiter.api.Test;
  * refusal semantics of crypto and packet offload, offloadOk falling back to the software twin,
  * ESN advances, device policies, and a device backend going away while traffic flows.
  */
-class XfrmDeviceOffloadTest {
+class XfrmDeviceOffloadTest extends CoreFixture {
     static final long TWO_32 = 1L << 32;
-    final AtomicLong clock = new AtomicLong(1_000_000);
-    final List<XfrmCore> cores = new ArrayList<>();
-
-    XfrmCore core() {
-        XfrmCore c = new XfrmCore(clock::get);
-        SoftwareXfrmProvider sw = new SoftwareXfrmProvider();
-        sw.addEngine(new JceEngine());
-        c.setSoftwareBackend(sw);
-        cores.add(c);
-        return c;
-    }
-
-    @AfterEach
-    void close() {
-        cores.forEach(XfrmCore::close);
-    }
-
     static XfrmState sa(int spi, boolean esn, OffloadSpec offload, long replaySeq, long replayOseq) {
         return new XfrmState(A, B, spi, XfrmMode.TUNNEL, 1, new EspSuite(EspSuite.Cipher.AES_GCM, 128, EspSuite.Auth.NONE, 128),
                 KeyMaterial.parseHex(GCM_KEY), null, 64, esn, null, Lifetime.NONE, null, Mark.NONE, 0, offload, replaySeq, replayOseq);
